@@ -1,0 +1,71 @@
+"""Fiscal quarters and years: naming, ordering, and the dates they cover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """Quarter ``number`` of fiscal ``year`` (named by the calendar year in which it ends)."""
+
+    year: int
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.number}"
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = QUARTER_PATTERN.match(text)
+        if not match:
+            raise ValueError(f"{text!r} is not a quarter like 2026-Q3")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def of_date(cls, day: dt.date, fiscal_year_start: int = 1) -> Quarter:
+        months_in = (day.month - fiscal_year_start) % 12
+        year = day.year if fiscal_year_start == 1 or day.month < fiscal_year_start else day.year + 1
+        return cls(year, months_in // 3 + 1)
+
+    def first_day(self, fiscal_year_start: int = 1) -> dt.date:
+        month0 = fiscal_year_start - 1 + 3 * (self.number - 1)  # months after January of year 0
+        year = self.year - (0 if fiscal_year_start == 1 else 1) + month0 // 12
+        return dt.date(year, month0 % 12 + 1, 1)
+
+    def last_day(self, fiscal_year_start: int = 1) -> dt.date:
+        following = Quarter(self.year + self.number // 4, self.number % 4 + 1)
+        return following.first_day(fiscal_year_start) - dt.timedelta(days=1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year, self.number - 1) if self.number > 1 else Quarter(self.year - 1, 4)
+
+
+def fiscal_year_bounds(year: int, fiscal_year_start: int = 1) -> tuple[dt.date, dt.date]:
+    return Quarter(year, 1).first_day(fiscal_year_start), Quarter(year, 4).last_day(fiscal_year_start)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which stories a command covers: every one, one quarter, or one fiscal year."""
+
+    quarter: Quarter | None = None
+    year: int | None = None
+
+    def covers(self, quarter: Quarter) -> bool:
+        if self.quarter is not None:
+            return quarter == self.quarter
+        if self.year is not None:
+            return quarter.year == self.year
+        return True
+
+    def __str__(self) -> str:
+        if self.quarter is not None:
+            return str(self.quarter)
+        if self.year is not None:
+            return str(self.year)
+        return "all"

@@ -1,0 +1,138 @@
+"""Text of the files `storyteller init` and `storyteller new` create (the CLI writes them)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from typing import Any
+
+import yaml
+
+from storyteller.model import BRAND, CONFIG
+from storyteller.periods import Quarter
+from storyteller.schema import Field
+
+SCHEMA_FILE = "story.schema.json"
+
+
+def slugify(title: str) -> str:
+    """`Automated SAN zoning (v2)!` -> `automated-san-zoning-v2`; empty if nothing is left."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:60].rstrip("-")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return ""
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1000)
+    return " " + dumped.strip().removesuffix("...").strip()
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    return [f"{indent}# {line}" for line in textwrap.wrap(text, 86 - len(indent))]
+
+
+def _setting(field: Field, indent: str = "") -> list[str]:
+    lines = _comment(field.description, indent)
+    if field.name == "brand":
+        lines.append(f"{indent}brand:")
+        for sub in BRAND.fields:
+            lines.extend(_setting(sub, indent + "  "))
+        return lines
+    if isinstance(field.default, dict):
+        lines.append(f"{indent}{field.name}:")
+        lines.extend(f"{indent}  {key}: {label}" for key, label in field.default.items())
+        return lines
+    if field.default is None:
+        lines.append(f"{indent}{field.name}:{'':<1}# none (example: {field.example})")
+        return lines
+    default = f'"{field.default}"' if str(field.default).startswith("#") else _value(field.default).strip()
+    lines.append(f"{indent}{field.name}: {default}")
+    return lines
+
+
+def config_text() -> str:
+    """storyteller.yaml with every key present, commented, at its default."""
+    lines = [
+        "# storyteller workspace settings. Every key is optional; these are the defaults.",
+        "# Reference: docs/story-format.md in the storyteller repository.",
+        "",
+    ]
+    for field in CONFIG.fields:
+        lines.extend(_setting(field))
+        lines.append("")
+    return "\n".join(lines)
+
+
+GITIGNORE = "# Built reports and exports; rebuild them with `storyteller build`.\noutput/\n"
+
+
+def story_text(
+    title: str, *, team: str, category: str, quarter: Quarter, schema_path: str, example: bool = False
+) -> str:
+    """A commented story. ``example`` fills it in as a delivered story to learn from;
+    otherwise it is an in-progress skeleton that validates until the metrics are in."""
+    head = f"# yaml-language-server: $schema={schema_path}\n"
+    quoted = _value(title).strip()
+    if example:
+        return head + textwrap.dedent(f"""\
+            # An example story: copy it, or run `storyteller new "Title"` for a fresh one.
+            title: {quoted}
+            summary: Servers are built from a reviewed template in 20 minutes instead of two days of tickets.
+            quarter: {quarter}
+            team: {team}
+            owners: [Alex Kim]
+            partners: [Security Engineering]
+            category: {category}
+            status: delivered
+            impact: [time-to-market]
+            effort_hours: 80
+
+            problem: |
+              Every new server took a ticket to four teams and about **3 hours** of hands-on work.
+            solution: |
+              A pipeline builds the server from a reviewed template and registers it in monitoring.
+            outcome: |
+              Hands-on time is down to 20 minutes, and no server has been built without backups since.
+
+            metrics:
+              - name: Hands-on time per server build
+                unit: minutes
+                before: 180
+                after: 20
+                frequency: 15 per month   # how often it happens: gives yearly hours saved
+                basis: measured           # or estimated
+                source: Ticket timestamps, median of the last quarter
+            """)
+    return head + textwrap.dedent(f"""\
+        title: {quoted}
+        # The one-line headline an executive reads (at most 300 characters).
+        summary: One sentence on what is better now.
+        quarter: {quarter}
+        team: {_value(team).strip()}
+        # owners: [Your Name]
+        # partners: [Other Team]          # teams that took part
+        category: {category}
+        # Starts as in-progress; set `delivered` once the metrics below are measured.
+        status: in-progress
+        # impact: [time-to-market, reliability]
+        # effort_hours: 40                # hours it took to build: gives payback time
+
+        problem: |
+          What hurt before, and how often? (Markdown)
+        solution: |
+          What did the team do?
+        outcome: |
+          What is better now, for whom?
+
+        metrics: []
+        #  - name: Hands-on time per request
+        #    unit: minutes                 # seconds, hours, days, percent, count, USD, tickets...
+        #    before: 50
+        #    after: 20
+        #    frequency: 40 per month       # durations and money only: gives yearly hours saved
+        #    basis: measured               # or estimated
+        #    source: Where the numbers come from
+        """)
