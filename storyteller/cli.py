@@ -39,24 +39,28 @@ _state = {"debug": False}
 WorkspaceOption = Annotated[
     Path | None,
     typer.Option(
-        "--workspace", "-w",
+        "--workspace",
+        "-w",
         help="Workspace folder (holding storyteller.yaml). Default: found from the current folder upward.",
-        file_okay=True, dir_okay=True,
+        file_okay=True,
+        dir_okay=True,
     ),
 ]
 QuarterOption = Annotated[
     str | None,
-    typer.Option("--quarter", "-q", help="Only this fiscal quarter, e.g. 2026-Q3, or `latest` for the latest with stories."),
+    typer.Option(
+        "--quarter", "-q", help="Only this fiscal quarter, e.g. 2026-Q3, or `latest` for the latest with stories."
+    ),
 ]
 YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only this fiscal year, e.g. 2026.")]
 
 
-class TextOrJson(str, enum.Enum):
+class TextOrJson(enum.StrEnum):
     text = "text"
     json = "json"
 
 
-class ExportFormat(str, enum.Enum):
+class ExportFormat(enum.StrEnum):
     json = "json"
     csv = "csv"
 
@@ -117,7 +121,7 @@ def _today() -> dt.date:
     """Today, or the day of SOURCE_DATE_EPOCH when it is set (reproducible output)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
     return dt.date.today()
 
 
@@ -184,18 +188,25 @@ def init(
         planned = [directory / "storyteller.yaml", example, directory / ".gitignore"]
         existing = [p for p in planned if p.exists()]
         if existing:
-            raise WorkspaceError(
-                f"{existing[0]} already exists; init never overwrites. Choose an empty folder"
-            )
+            raise WorkspaceError(f"{existing[0]} already exists; init never overwrites. Choose an empty folder")
         create_new(planned[0], config_text())
-        create_new(example, story_text(
-            "Self-service server builds", team="Platform Engineering", category="automation",
-            quarter=quarter, schema_path=f"../../output/{SCHEMA_FILE}", example=True,
-        ))
+        create_new(
+            example,
+            story_text(
+                "Self-service server builds",
+                team="Platform Engineering",
+                category="automation",
+                quarter=quarter,
+                schema_path=f"../../output/{SCHEMA_FILE}",
+                example=True,
+            ),
+        )
         create_new(planned[2], GITIGNORE)
         config = Config(root=directory)
         write_atomic(config.output_dir / SCHEMA_FILE, json.dumps(story_json_schema(config.choices), indent=2) + "\n")
-        typer.echo(f"created a workspace in {directory}: storyteller.yaml, {example.relative_to(directory)}, .gitignore")
+        typer.echo(
+            f"created a workspace in {directory}: storyteller.yaml, {example.relative_to(directory)}, .gitignore"
+        )
         typer.echo("next: edit the example story, then run `storyteller validate`")
 
     _run(body)
@@ -205,7 +216,9 @@ def init(
 def new(
     title: Annotated[str, typer.Argument(help="Title of the story; the file name comes from it.")],
     category: Annotated[str | None, typer.Option(help="Category key (default: the first in storyteller.yaml).")] = None,
-    quarter: Annotated[str | None, typer.Option(help="Fiscal quarter, e.g. 2026-Q3 (default: the current one).")] = None,
+    quarter: Annotated[
+        str | None, typer.Option(help="Fiscal quarter, e.g. 2026-Q3 (default: the current one).")
+    ] = None,
     team: Annotated[str, typer.Option(help="The team that owns the story.")] = "Your team",
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -223,14 +236,14 @@ def new(
         chosen = category or keys[0]
         if chosen not in keys:
             raise UsageError(f"--category {chosen!r} is not one of: {', '.join(keys)}")
-        if quarter:
-            picked = _selection(quarter, None).quarter
-        else:
-            picked = Quarter.of_date(_today(), config.fiscal_year_start)
+        today = Quarter.of_date(_today(), config.fiscal_year_start)
+        picked = _selection(quarter, None).quarter if quarter else today
         slug = slugify(title)
         if not slug:
             raise UsageError("the title needs at least one letter or digit for the file name")
-        existing = [p for p in discover(config.stories_dir) if story_id(p) == slug] if config.stories_dir.is_dir() else []
+        existing = (
+            [p for p in discover(config.stories_dir) if story_id(p) == slug] if config.stories_dir.is_dir() else []
+        )
         if existing:
             raise WorkspaceError(f"a story with the id `{slug}` already exists: {existing[0]}; choose another title")
         target = config.stories_dir / str(picked) / f"{slug}.yaml"
@@ -249,7 +262,9 @@ def new(
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Story files or folders (default: every story).")] = None,
-    format: Annotated[TextOrJson, typer.Option("--format", "-f", help="text for people, json for machines.")] = TextOrJson.text,
+    format: Annotated[
+        TextOrJson, typer.Option("--format", "-f", help="text for people, json for machines.")
+    ] = TextOrJson.text,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Check stories and the config; print every problem as path:line:column: field: message."""
@@ -265,10 +280,16 @@ def validate(
         except ProblemsFound as found:
             problems = found.problems
         if format is TextOrJson.json:
-            typer.echo(json.dumps({
-                "valid": not problems, "stories": count,
-                "problems": [p.as_dict() for p in problems],
-            }, indent=2))
+            typer.echo(
+                json.dumps(
+                    {
+                        "valid": not problems,
+                        "stories": count,
+                        "problems": [p.as_dict() for p in problems],
+                    },
+                    indent=2,
+                )
+            )
             if problems:
                 raise typer.Exit(EXIT_PROBLEMS)
             return
@@ -307,12 +328,24 @@ def list_stories(
         for f in figures:
             s = f.story
             hours = f"{f.yearly_hours_saved:,.0f}"
-            table.add_row(str(s.quarter), s.id, s.team, config.category_label(s.category), s.status,
-                          hours if s.delivered else f"({hours})")
+            table.add_row(
+                str(s.quarter),
+                s.id,
+                s.team,
+                config.category_label(s.category),
+                s.status,
+                hours if s.delivered else f"({hours})",
+            )
         total = totals(figures, config)
         table.add_section()
-        table.add_row("total", f"{total.delivered} delivered, {total.in_progress} in progress", "", "", "",
-                      f"{total.yearly_hours_saved:,.0f}")
+        table.add_row(
+            "total",
+            f"{total.delivered} delivered, {total.in_progress} in progress",
+            "",
+            "",
+            "",
+            f"{total.yearly_hours_saved:,.0f}",
+        )
         console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
         console.print(table)
         if total.in_progress:
@@ -323,10 +356,14 @@ def list_stories(
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="json (nested) or csv (one row per metric).")] = ExportFormat.json,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="json (nested) or csv (one row per metric).")
+    ] = ExportFormat.json,
     quarter: QuarterOption = None,
     year: YearOption = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+    ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Every computed figure, as the export contract of the story format describes."""
@@ -343,7 +380,9 @@ def export(
 
 @app.command()
 def schema(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+    ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """The JSON Schema (draft 2020-12) of a story file, with this workspace's categories."""

@@ -17,7 +17,9 @@ def find_workspace(start: Path | None = None, explicit: Path | None = None) -> P
     if explicit is not None:
         folder = explicit.parent if explicit.name == CONFIG_NAME else explicit
         if not (folder / CONFIG_NAME).is_file():
-            raise WorkspaceError(f"{folder} is not a workspace: it has no {CONFIG_NAME}; run `storyteller init {folder}`")
+            raise WorkspaceError(
+                f"{folder} is not a workspace: it has no {CONFIG_NAME}; run `storyteller init {folder}`"
+            )
         return folder.resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):

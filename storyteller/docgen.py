@@ -6,9 +6,10 @@ while the docs and the model disagree.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+
+import yaml
 
 from storyteller.model import BRAND, CONFIG, IMAGE, LINK, METRIC, QUOTE, STORY
 from storyteller.schema import Field, Record
@@ -22,10 +23,10 @@ def _cell(text: str) -> str:
 
 
 def _example(field: Field) -> str:
-    value = field.example
-    if isinstance(value, str):
-        return f"`{field.name}: {value}`"
-    return f"`{field.name}: {json.dumps(value, ensure_ascii=False)}`"
+    """The example as YAML a reader can paste (quoted where YAML would misread it)."""
+    value = yaml.safe_dump(field.example, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000)
+    value = value.strip().removesuffix("...").strip()
+    return f"`{field.name}: {value}`"
 
 
 def _required(field: Field) -> str:
@@ -43,8 +44,10 @@ def table(record: Record, with_default: bool = False) -> str:
     for field in record.fields:
         second = _required(field)
         if with_default:
-            second = "none" if field.default is None else (
-                "the built-in set" if isinstance(field.default, dict) else f"`{field.default}`"
+            second = (
+                "none"
+                if field.default is None
+                else ("the built-in set" if isinstance(field.default, dict) else f"`{field.default}`")
             )
         rows.append(
             f"| `{field.name}` | {_cell(second)} | {_cell(field.type.describe())} | "
@@ -56,13 +59,33 @@ def table(record: Record, with_default: bool = False) -> str:
 def reference() -> str:
     parts = [
         START,
-        "### Story fields", "", table(STORY), "",
-        "### Metric fields (each item of `metrics`)", "", table(METRIC), "",
-        "### `quote`", "", table(QUOTE), "",
-        "### Each item of `links`", "", table(LINK), "",
-        "### Each item of `images`", "", table(IMAGE), "",
-        "### `storyteller.yaml`", "", table(CONFIG, with_default=True), "",
-        "### `brand` in `storyteller.yaml`", "", table(BRAND, with_default=True),
+        "### Story fields",
+        "",
+        table(STORY),
+        "",
+        "### Metric fields (each item of `metrics`)",
+        "",
+        table(METRIC),
+        "",
+        "### `quote`",
+        "",
+        table(QUOTE),
+        "",
+        "### Each item of `links`",
+        "",
+        table(LINK),
+        "",
+        "### Each item of `images`",
+        "",
+        table(IMAGE),
+        "",
+        "### `storyteller.yaml`",
+        "",
+        table(CONFIG, with_default=True),
+        "",
+        "### `brand` in `storyteller.yaml`",
+        "",
+        table(BRAND, with_default=True),
         END,
     ]
     return "\n".join(parts)

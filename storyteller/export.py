@@ -31,44 +31,64 @@ def _money(amounts: dict[str, float]) -> dict[str, float | None]:
 def metric_record(figures: MetricFigures) -> dict[str, Any]:
     m = figures.metric
     return {
-        "name": m.name, "unit": m.unit, "before": m.before, "after": m.after, "better": m.better,
-        "change": _round(figures.change), "change_percent": _round(figures.change_percent),
-        "factor": _round(figures.factor), "eliminated": figures.eliminated,
+        "name": m.name,
+        "unit": m.unit,
+        "before": m.before,
+        "after": m.after,
+        "better": m.better,
+        "change": _round(figures.change),
+        "change_percent": _round(figures.change_percent),
+        "factor": _round(figures.factor),
+        "eliminated": figures.eliminated,
         "regression": figures.regression,
-        "yearly_hours_saved": _round(figures.yearly_hours_saved), "basis": m.basis,
-        "frequency": str(m.frequency) if m.frequency else None, "per": m.per,
+        "yearly_hours_saved": _round(figures.yearly_hours_saved),
+        "basis": m.basis,
+        "frequency": str(m.frequency) if m.frequency else None,
+        "per": m.per,
         "yearly_money_saved": _round(figures.yearly_money_saved),
-        "other_currency": _money(figures.other_currency), "source": m.source,
+        "other_currency": _money(figures.other_currency),
+        "source": m.source,
     }
 
 
 def story_record(figures: StoryFigures) -> dict[str, Any]:
     s = figures.story
     return {
-        "id": s.id, "file": s.file, "title": s.title, "quarter": str(s.quarter),
-        "status": s.status, "team": s.team, "category": s.category,
+        "id": s.id,
+        "file": s.file,
+        "title": s.title,
+        "quarter": str(s.quarter),
+        "status": s.status,
+        "team": s.team,
+        "category": s.category,
         "yearly_hours_saved": _round(figures.yearly_hours_saved),
         "estimated_hours_saved": _round(figures.estimated_hours_saved),
         "yearly_money_saved": _round(figures.yearly_money_saved),
         "estimated_money_saved": _round(figures.estimated_money_saved),
         "other_currency": _money(figures.other_currency),
-        "fte": _round(figures.fte), "payback_weeks": _round(figures.payback_weeks),
-        "effort_hours": s.effort_hours, "summary": s.summary,
+        "fte": _round(figures.fte),
+        "payback_weeks": _round(figures.payback_weeks),
+        "effort_hours": s.effort_hours,
+        "summary": s.summary,
         "date": s.date.isoformat() if s.date else None,
-        "owners": list(s.owners), "partners": list(s.partners),
-        "impact": list(s.impact), "tags": list(s.tags),
+        "owners": list(s.owners),
+        "partners": list(s.partners),
+        "impact": list(s.impact),
+        "tags": list(s.tags),
         "metrics": [metric_record(m) for m in figures.metrics],
     }
 
 
 def totals_record(total: Totals) -> dict[str, Any]:
     return {
-        "delivered": total.delivered, "in_progress": total.in_progress,
+        "delivered": total.delivered,
+        "in_progress": total.in_progress,
         "yearly_hours_saved": _round(total.yearly_hours_saved),
         "estimated_hours_saved": _round(total.estimated_hours_saved),
         "yearly_money_saved": _round(total.yearly_money_saved),
         "estimated_money_saved": _round(total.estimated_money_saved),
-        "other_currency": _money(total.other_currency), "fte": _round(total.fte),
+        "other_currency": _money(total.other_currency),
+        "fte": _round(total.fte),
     }
 
 
@@ -80,9 +100,12 @@ def export_data(workspace: Workspace, selection: Selection) -> dict[str, Any]:
         by_period = {k: v for k, v in by_period.items() if k == str(selection.quarter)}
     return {
         "workspace": {
-            "organization": config.organization, "title": config.title,
-            "currency": config.currency, "hourly_rate": config.hourly_rate,
-            "hours_per_fte": config.hours_per_fte, "locale": config.locale,
+            "organization": config.organization,
+            "title": config.title,
+            "currency": config.currency,
+            "hourly_rate": config.hourly_rate,
+            "hours_per_fte": config.hours_per_fte,
+            "locale": config.locale,
             "fiscal_year_start": config.fiscal_year_start,
         },
         "selection": str(selection),
@@ -96,14 +119,40 @@ def to_json(data: dict[str, Any]) -> str:
 
 
 STORY_COLUMNS = (
-    "id", "file", "title", "quarter", "status", "team", "category", "yearly_hours_saved",
-    "estimated_hours_saved", "yearly_money_saved", "estimated_money_saved", "other_currency",
-    "fte", "payback_weeks", "effort_hours",
+    "id",
+    "file",
+    "title",
+    "quarter",
+    "status",
+    "team",
+    "category",
+    "yearly_hours_saved",
+    "estimated_hours_saved",
+    "yearly_money_saved",
+    "estimated_money_saved",
+    "other_currency",
+    "fte",
+    "payback_weeks",
+    "effort_hours",
 )
 METRIC_COLUMNS = (
-    "name", "unit", "before", "after", "better", "change", "change_percent", "factor",
-    "eliminated", "regression", "yearly_hours_saved", "basis", "frequency", "per",
-    "yearly_money_saved", "other_currency", "source",
+    "name",
+    "unit",
+    "before",
+    "after",
+    "better",
+    "change",
+    "change_percent",
+    "factor",
+    "eliminated",
+    "regression",
+    "yearly_hours_saved",
+    "basis",
+    "frequency",
+    "per",
+    "yearly_money_saved",
+    "other_currency",
+    "source",
 )
 
 

@@ -52,13 +52,23 @@ def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]
     if node is None:
         return None, problems
     if not isinstance(node, Map):
-        return None, [*problems, Problem(
-            shown, node.line, node.column, "",
-            "a story is a mapping of fields (`title: ...`, `summary: ...`), not a list or a single value",
-        )]
+        return None, [
+            *problems,
+            Problem(
+                shown,
+                node.line,
+                node.column,
+                "",
+                "a story is a mapping of fields (`title: ...`, `summary: ...`), not a list or a single value",
+            ),
+        ]
     ctx = Context(
-        shown, problems, choices=config.choices, base_dir=path.parent,
-        workspace=config.root, fiscal_year_start=config.fiscal_year_start,
+        shown,
+        problems,
+        choices=config.choices,
+        base_dir=path.parent,
+        workspace=config.root,
+        fiscal_year_start=config.fiscal_year_start,
     )
     values = STORY.convert(node, "", ctx)
     if ctx.problems or values is INVALID:
@@ -77,7 +87,10 @@ def _read_limited(path: Path, root: Path, shown: str) -> tuple[bytes, Problem | 
             return b"", Problem(shown, 1, 1, "", "is not a regular file")
         if info.st_size > MAX_FILE_BYTES:
             return b"", Problem(
-                shown, 1, 1, "",
+                shown,
+                1,
+                1,
+                "",
                 f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): move long text or images out of it",
             )
         with open(resolved, "rb") as handle:
@@ -97,10 +110,15 @@ def duplicate_ids(paths: Iterable[Path], root: Path) -> list[Problem]:
             continue
         for path in same:
             others = ", ".join(relative(p, root) for p in same if p != path)
-            problems.append(Problem(
-                relative(path, root), 1, 1, "",
-                f"the story id `{sid}` is also used by {others}; ids come from file names, rename one of them",
-            ))
+            problems.append(
+                Problem(
+                    relative(path, root),
+                    1,
+                    1,
+                    "",
+                    f"the story id `{sid}` is also used by {others}; ids come from file names, rename one of them",
+                )
+            )
     return problems
 
 
@@ -108,16 +126,22 @@ def load_workspace(config: Config, only: list[Path] | None = None) -> Workspace:
     """Load every story (or only those under ``only``); collect all problems, sorted."""
     workspace = Workspace(config)
     if not config.stories_dir.is_dir():
-        workspace.problems.append(Problem(
-            "storyteller.yaml", 1, 1, "stories",
-            f"the stories folder `{config.stories}` does not exist; create it or fix `stories:`",
-        ))
+        workspace.problems.append(
+            Problem(
+                "storyteller.yaml",
+                1,
+                1,
+                "stories",
+                f"the stories folder `{config.stories}` does not exist; create it or fix `stories:`",
+            )
+        )
         return workspace
     every = discover(config.stories_dir)
     selected = every if only is None else _select(every, only, workspace)
     chosen = {p.resolve() for p in selected}
     workspace.problems.extend(
-        p for p in duplicate_ids(every + [s for s in selected if s not in every], config.root)
+        p
+        for p in duplicate_ids(every + [s for s in selected if s not in every], config.root)
         if (config.root / p.path).resolve() in chosen
     )
     for path in selected:

@@ -63,8 +63,10 @@ def metric_figures(metric: Metric, config: Config) -> MetricFigures:
     other: dict[str, float] = {}
     if kind is units.Family.CURRENCY:
         per_year = (
-            metric.frequency.per_year if metric.frequency is not None
-            else units.PERIODS_PER_YEAR[metric.per] if metric.per is not None
+            metric.frequency.per_year
+            if metric.frequency is not None
+            else units.PERIODS_PER_YEAR[metric.per]
+            if metric.per is not None
             else None
         )
         if per_year is not None:
@@ -73,9 +75,7 @@ def metric_figures(metric: Metric, config: Config) -> MetricFigures:
                 money = _finite(saved)
             else:
                 other = {metric.unit: saved}
-    return MetricFigures(
-        metric, change, change_percent, factor, eliminated, regression, hours, money, other
-    )
+    return MetricFigures(metric, change, change_percent, factor, eliminated, regression, hours, money, other)
 
 
 @dataclass(frozen=True)

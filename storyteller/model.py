@@ -55,6 +55,7 @@ DEFAULT_OUTCOMES = {
 STATUSES = ("delivered", "in-progress")
 BASES = ("measured", "estimated")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_EVENTS = 1_000_000  # per period, for `frequency`
 
 # ---------------------------------------------------------------------------------------
 # Types that need more than a pattern
@@ -87,12 +88,15 @@ class Frequency(Type):
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:per|/|a|an|each)\s*([a-z]+?)s?", text.strip())
         if not match or match[2] not in _PERIODS:
             return ctx.problem(
-                node, where,
+                node,
+                where,
                 f'"{text}" is not a frequency; write it as `N per day|week|month|quarter|year`, e.g. `40 per month`',
             )
         count = float(match[1])
         if count <= 0:
             return ctx.problem(node, where, "must happen more than 0 times; remove `frequency` if it never happens")
+        if count > MAX_EVENTS:
+            return ctx.problem(node, where, f"{match[1]} times a {match[2]} is more than the limit of {MAX_EVENTS:,}")
         return Rate(count, match[2])
 
     def describe(self) -> str:
@@ -147,7 +151,11 @@ class FilePath(Type):
             return INVALID
         allowed = " or ".join(self.kinds)
         if re.match(r"(?i)[a-z][a-z0-9+.-]*://", text) or text.lower().startswith("data:"):
-            return ctx.problem(node, where, f"remote images are not allowed; save the {allowed} file in the workspace and give its path")
+            return ctx.problem(
+                node,
+                where,
+                f"remote images are not allowed; save the {allowed} file in the workspace and give its path",
+            )
         if os.path.isabs(text) or text.startswith("~"):
             return ctx.problem(node, where, "must be a path relative to this file, inside the workspace")
         assert ctx.base_dir is not None and ctx.workspace is not None
@@ -189,10 +197,12 @@ class FilePath(Type):
 @dataclass(frozen=True)
 class LocaleName(Type):
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
-        text = Text(20, pattern=r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})*", pattern_hint="is not a locale like en_US or de_DE").convert(node, where, ctx)
+        text = Text(
+            20, pattern=r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})*", pattern_hint="is not a locale like en_US or de_DE"
+        ).convert(node, where, ctx)
         if text is INVALID:
             return INVALID
-        from babel.localedata import locale_identifiers  # noqa: PLC0415 - only to check the config
+        from babel.localedata import locale_identifiers
 
         known = locale_identifiers()
         if text not in known:
@@ -209,11 +219,15 @@ class LocaleName(Type):
 @dataclass(frozen=True)
 class CurrencyCode(Type):
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
-        text = Text(3, pattern="[A-Z]{3}", pattern_hint="is not a currency code; write three capitals like USD").convert(node, where, ctx)
+        text = Text(
+            3, pattern="[A-Z]{3}", pattern_hint="is not a currency code; write three capitals like USD"
+        ).convert(node, where, ctx)
         if text is INVALID:
             return INVALID
         if text not in units.currency_codes():
-            return ctx.problem(node, where, f"`{text}` is not an ISO 4217 currency code{suggest(text, sorted(units.currency_codes()))}")
+            return ctx.problem(
+                node, where, f"`{text}` is not an ISO 4217 currency code{suggest(text, sorted(units.currency_codes()))}"
+            )
         return text
 
     def describe(self) -> str:
@@ -234,7 +248,7 @@ def _number_rules(values: dict[str, Any], node: Map, ctx: Context, where: str) -
     kind = units.family(unit)
     for key in ("before", "after"):
         value = values.get(key)
-        if not isinstance(value, (int, float)) or value is INVALID:
+        if not isinstance(value, (int, float)):
             continue
         at = location(values, node, key)
         path = f"{where}.{key}"
@@ -244,21 +258,26 @@ def _number_rules(values: dict[str, Any], node: Map, ctx: Context, where: str) -
             values[key] = ctx.problem(at, path, f"a {kind.value} cannot be negative, found {value:g}")
     if "better" not in node.entries and units.default_better(unit) is None:
         values["better"] = ctx.problem(
-            node, f"{where}.better",
+            node,
+            f"{where}.better",
             f"is required for the unit `{unit}`; add `better: lower` or `better: higher`",
         )
     if "frequency" in node.entries and kind not in (units.Family.DURATION, units.Family.CURRENCY):
         values["frequency"] = ctx.problem(
-            location(values, node, "frequency"), f"{where}.frequency",
+            location(values, node, "frequency"),
+            f"{where}.frequency",
             f"only durations and currency amounts have a frequency, not `{unit}`; use `per` for a count measured over a period",
         )
     if "frequency" in node.entries and "per" in node.entries:
         values["per"] = ctx.problem(
-            location(values, node, "per"), f"{where}.per",
+            location(values, node, "per"),
+            f"{where}.per",
             "give either `frequency` (how often it happens) or `per` (the period it is measured over), not both",
         )
     if "per" in node.entries and kind is units.Family.PERCENT:
-        values["per"] = ctx.problem(location(values, node, "per"), f"{where}.per", "a percentage has no period; remove `per`")
+        values["per"] = ctx.problem(
+            location(values, node, "per"), f"{where}.per", "a percentage has no period; remove `per`"
+        )
 
 
 _DEFAULTED_UNITS = sorted(units.DURATION_ALIASES) + sorted(units.PERCENT_UNITS)
@@ -270,8 +289,10 @@ def _metric_schema_rules() -> tuple[dict[str, Any], ...]:
     non_negative = {"properties": {"before": {"minimum": 0}, "after": {"minimum": 0}}}
     return (
         {"if": {"properties": {"unit": {"enum": _DEFAULTED_UNITS + currencies}}}, "else": {"required": ["better"]}},
-        {"if": {"properties": {"unit": {"enum": sorted(units.PERCENT_UNITS)}}},
-         "then": {"properties": {"before": {"minimum": 0, "maximum": 100}, "after": {"minimum": 0, "maximum": 100}}}},
+        {
+            "if": {"properties": {"unit": {"enum": sorted(units.PERCENT_UNITS)}}},
+            "then": {"properties": {"before": {"minimum": 0, "maximum": 100}, "after": {"minimum": 0, "maximum": 100}}},
+        },
         {"if": {"properties": {"unit": {"enum": [*durations, "count", *currencies]}}}, "then": non_negative},
         {"if": {"required": ["frequency"]}, "then": {"properties": {"unit": {"enum": durations + currencies}}}},
         {"not": {"required": ["frequency", "per"]}},
@@ -279,29 +300,75 @@ def _metric_schema_rules() -> tuple[dict[str, Any], ...]:
     )
 
 
-ACCEPT = ListOf(Text(40, pattern=r"[A-Za-z][A-Za-z0-9_-]*", pattern_hint="is not a warning code"), 20)
+ACCEPT = ListOf(
+    Text(40, pattern=r"[A-Za-z][A-Za-z0-9_-]*", pattern_hint="is not a warning code", form="warning code"), 20
+)
 
 METRIC = Record(
     "metric",
     (
-        Field("name", Text(100), "What was measured, as a reader would say it.", "Processing time per zoning request", required=True),
-        Field("unit", Text(30, pattern=r"[^\s]+|[^\s]+ [^\s]+", pattern_hint="is not a unit; use one or two short words"),
-              "A duration (`seconds`, `minutes`, `hours`, `days`, `weeks`, or `s`, `min`, `h`, `d`, `w`), `percent`, "
-              "`count`, a currency code (`USD`, `EUR`, ...) or any other short word (`tickets`, `GB`, `servers`).",
-              "minutes", required=True),
-        Field("before", Number(), "The value before the change. Durations, counts and money are >= 0; percent is within 0..100.", 50, required=True),
+        Field(
+            "name",
+            Text(100),
+            "What was measured, as a reader would say it.",
+            "Processing time per zoning request",
+            required=True,
+        ),
+        Field(
+            "unit",
+            Text(
+                30,
+                pattern=r"[^\s]+|[^\s]+ [^\s]+",
+                pattern_hint="is not a unit; use one or two short words",
+                form="a unit (see Units below), at most 30 characters",
+            ),
+            "A duration (`seconds`, `minutes`, `hours`, `days`, `weeks`, or `s`, `min`, `h`, `d`, `w`), `percent`, "
+            "`count`, a currency code (`USD`, `EUR`, ...) or any other short word (`tickets`, `GB`, `servers`).",
+            "minutes",
+            required=True,
+        ),
+        Field(
+            "before",
+            Number(),
+            "The value before the change. Durations, counts and money are >= 0; percent is within 0..100.",
+            50,
+            required=True,
+        ),
         Field("after", Number(), "The value after the change, in the same unit.", 20, required=True),
-        Field("better", Choice(("lower", "higher"), noun="direction"),
-              "Which way is an improvement. Default `lower` for durations and currency amounts, `higher` for percent; "
-              "required for every other unit.", "lower"),
-        Field("frequency", Frequency(),
-              "How often the measured thing happens; only for durations and currency amounts. For a duration, give it "
-              "only for hands-on work time: it turns a per-event saving into yearly hours saved.", "40 per month"),
-        Field("per", Choice(_PERIODS, noun="period"),
-              "The period a count or amount is measured over (`3` mistakes `per: quarter`).", "quarter"),
-        Field("basis", Choice(BASES, noun="basis"), "`measured` or `estimated`; totals keep the two apart.", "measured", default="measured"),
+        Field(
+            "better",
+            Choice(("lower", "higher"), noun="direction"),
+            "Which way is an improvement. Default `lower` for durations and currency amounts, `higher` for percent; "
+            "required for every other unit.",
+            "lower",
+        ),
+        Field(
+            "frequency",
+            Frequency(),
+            "How often the measured thing happens; only for durations and currency amounts. For a duration, give it "
+            "only for hands-on work time: it turns a per-event saving into yearly hours saved.",
+            "40 per month",
+        ),
+        Field(
+            "per",
+            Choice(_PERIODS, noun="period"),
+            "The period a count or amount is measured over (`3` mistakes `per: quarter`).",
+            "quarter",
+        ),
+        Field(
+            "basis",
+            Choice(BASES, noun="basis"),
+            "`measured` or `estimated`; totals keep the two apart.",
+            "measured",
+            default="measured",
+        ),
         Field("source", Text(300), "Where the numbers come from.", "Change records, median of 2026-Q2 vs 2026-Q3"),
-        Field("accept", ACCEPT, "Plausibility-warning codes the authors checked and accept for this metric.", ["large-factor"]),
+        Field(
+            "accept",
+            ACCEPT,
+            "Plausibility-warning codes the authors checked and accept for this metric.",
+            ["large-factor"],
+        ),
     ),
     rules=(_number_rules,),
     schema_rules=_metric_schema_rules,
@@ -319,15 +386,33 @@ LINK = Record(
     "link",
     (
         Field("title", Text(200), "The link text.", "Playbook repository", required=True),
-        Field("url", Url(), "Where it points: `https`, `http` or `mailto` only.", "https://git.example.com/storage/zoning", required=True),
+        Field(
+            "url",
+            Url(),
+            "Where it points: `https`, `http` or `mailto` only.",
+            "https://git.example.com/storage/zoning",
+            required=True,
+        ),
     ),
 )
 
 IMAGE = Record(
     "image",
     (
-        Field("path", FilePath(), "PNG or JPEG file, relative to the story file, inside the workspace.", "images/zoning-dashboard.png", required=True),
-        Field("alt", Text(300), "What the image shows, for readers who cannot see it.", "Dashboard of zoning request times falling from 50 to 20 minutes", required=True),
+        Field(
+            "path",
+            FilePath(),
+            "PNG or JPEG file, relative to the story file, inside the workspace.",
+            "images/zoning-dashboard.png",
+            required=True,
+        ),
+        Field(
+            "alt",
+            Text(300),
+            "What the image shows, for readers who cannot see it.",
+            "Dashboard of zoning request times falling from 50 to 20 minutes",
+            required=True,
+        ),
         Field("caption", Text(300), "A caption printed under the image.", "Request time, last six months"),
     ),
 )
@@ -344,7 +429,8 @@ def _story_rules(values: dict[str, Any], node: Map, ctx: Context, where: str) ->
         derived = Quarter.of_date(date, ctx.fiscal_year_start)
         if str(derived) != quarter:
             values["date"] = ctx.problem(
-                node.entries["date"], "date",
+                node.entries["date"],
+                "date",
                 f"{date.isoformat()} falls in {derived}, but `quarter` says {quarter}; correct one of them",
             )
     status = values.get("status", "delivered")
@@ -352,9 +438,9 @@ def _story_rules(values: dict[str, Any], node: Map, ctx: Context, where: str) ->
     empty = metrics is None or (values.get("metrics") == [])
     if status == "delivered" and empty:
         ctx.problem(
-            metrics or node, "metrics",
-            "a delivered story needs at least one metric (before and after); "
-            "or set `status: in-progress`",
+            metrics or node,
+            "metrics",
+            "a delivered story needs at least one metric (before and after); or set `status: in-progress`",
         )
 
 
@@ -362,46 +448,130 @@ STORY = Record(
     "story",
     (
         Field("title", Text(120), "The improvement, in a few words.", "Automated SAN switch zoning", required=True),
-        Field("summary", Text(300), "The one-line headline an executive reads.",
-              "Zoning requests now run through a reviewed playbook instead of hand-typed switch commands.", required=True),
-        Field("quarter", Text(7, pattern=QUARTER_PATTERN.pattern[1:-1], pattern_hint="is not a quarter; write it as YYYY-Qn, e.g. 2026-Q3"),
-              "Fiscal quarter `YYYY-Qn` in which it was delivered; may be left out when `date` is given.", "2026-Q3",
-              required_note="yes, unless `date` is given"),
-        Field("date", Date(), "Go-live date; gives the quarter when `quarter` is missing, and must agree with it when both are given.", "2026-08-14"),
+        Field(
+            "summary",
+            Text(300),
+            "The one-line headline an executive reads.",
+            "Zoning requests now run through a reviewed playbook instead of hand-typed switch commands.",
+            required=True,
+        ),
+        Field(
+            "quarter",
+            Text(
+                7,
+                pattern=QUARTER_PATTERN.pattern[1:-1],
+                pattern_hint="is not a quarter; write it as YYYY-Qn, e.g. 2026-Q3",
+                form="`YYYY-Qn`, n in 1..4",
+            ),
+            "Fiscal quarter `YYYY-Qn` in which it was delivered; may be left out when `date` is given.",
+            "2026-Q3",
+            required_note="yes, unless `date` is given",
+        ),
+        Field(
+            "date",
+            Date(),
+            "Go-live date; gives the quarter when `quarter` is missing, and must agree with it when both are given.",
+            "2026-08-14",
+        ),
         Field("team", NAME, "The team that owns the story.", "Storage Operations", required=True),
         Field("owners", ListOf(NAME, 20), "People who did the work.", ["Priya Raman"]),
-        Field("partners", ListOf(NAME, 20), "Other teams that took part; this is how cross-functional collaboration is counted.",
-              ["Security Engineering", "Application Hosting"]),
-        Field("category", Choice(source="categories", noun="category"),
-              "The kind of innovation: a key of the workspace's `categories` (default: `automation`, "
-              "`proactive-problem-management`, `collaboration`, `process`).", "automation", required=True),
-        Field("status", Choice(STATUSES, noun="status"), "`delivered`, or `in-progress` to keep it out of delivered totals.",
-              "delivered", default="delivered"),
-        Field("impact", ListOf(Choice(source="outcomes", noun="outcome"), 6),
-              "Business outcomes it serves: keys of the workspace's `outcomes` (default: `time-to-market`, `reliability`, "
-              "`resilience`, `cost`, `security`, `experience`).", ["time-to-market", "reliability"]),
+        Field(
+            "partners",
+            ListOf(NAME, 20),
+            "Other teams that took part; this is how cross-functional collaboration is counted.",
+            ["Security Engineering", "Application Hosting"],
+        ),
+        Field(
+            "category",
+            Choice(source="categories", noun="category"),
+            "The kind of innovation: a key of the workspace's `categories` (default: `automation`, "
+            "`proactive-problem-management`, `collaboration`, `process`).",
+            "automation",
+            required=True,
+        ),
+        Field(
+            "status",
+            Choice(STATUSES, noun="status"),
+            "`delivered`, or `in-progress` to keep it out of delivered totals.",
+            "delivered",
+            default="delivered",
+        ),
+        Field(
+            "impact",
+            ListOf(Choice(source="outcomes", noun="outcome"), 6),
+            "Business outcomes it serves: keys of the workspace's `outcomes` (default: `time-to-market`, `reliability`, "
+            "`resilience`, `cost`, `security`, `experience`).",
+            ["time-to-market", "reliability"],
+        ),
         Field("tags", ListOf(Text(40), 20), "Short words for searching and grouping.", ["san", "ansible"]),
         Field("effort_hours", Number(exclusive_minimum=0), "Hours it took to build; gives payback time.", 120),
-        Field("problem", Text(20_000, one_line=False), "What hurt before (Markdown).",
-              "Every zoning request meant typing aliases and zones by hand on two fabrics.", required=True),
-        Field("solution", Text(20_000, one_line=False), "What was done (Markdown).",
-              "We wrote an **Ansible** playbook that reads the request and applies it to both fabrics."),
-        Field("outcome", Text(20_000, one_line=False), "What is better now (Markdown).",
-              "Requests are closed the same day.", required=True),
-        Field("metrics", ListOf(METRIC, 12), "Before/after measurements; at least one for a delivered story, at most 12.",
-              [{"name": "Processing time per zoning request", "unit": "minutes", "before": 50, "after": 20, "frequency": "40 per month"}],
-              required_note="yes for `delivered`, may be empty for `in-progress`"),
-        Field("quote", QUOTE, "A sentence from someone the change helped.", {"text": "We stopped dreading Fridays.", "by": "Storage on-call engineer"}),
-        Field("links", ListOf(LINK, 20), "Further reading.", [{"title": "Playbook repository", "url": "https://git.example.com/storage/zoning"}]),
-        Field("accept", ACCEPT, "Plausibility-warning codes the authors checked and accept for the whole story.", ["large-factor"]),
-        Field("images", ListOf(IMAGE, 10), "Screenshots or photos.",
-              [{"path": "images/zoning-dashboard.png", "alt": "Zoning request times falling from 50 to 20 minutes"}]),
+        Field(
+            "problem",
+            Text(20_000, one_line=False),
+            "What hurt before (Markdown).",
+            "Every zoning request meant typing aliases and zones by hand on two fabrics.",
+            required=True,
+        ),
+        Field(
+            "solution",
+            Text(20_000, one_line=False),
+            "What was done (Markdown).",
+            "We wrote an **Ansible** playbook that reads the request and applies it to both fabrics.",
+        ),
+        Field(
+            "outcome",
+            Text(20_000, one_line=False),
+            "What is better now (Markdown).",
+            "Requests are closed the same day.",
+            required=True,
+        ),
+        Field(
+            "metrics",
+            ListOf(METRIC, 12),
+            "Before/after measurements; at least one for a delivered story, at most 12.",
+            [
+                {
+                    "name": "Processing time per zoning request",
+                    "unit": "minutes",
+                    "before": 50,
+                    "after": 20,
+                    "frequency": "40 per month",
+                }
+            ],
+            required_note="yes for `delivered`, may be empty for `in-progress`",
+        ),
+        Field(
+            "quote",
+            QUOTE,
+            "A sentence from someone the change helped.",
+            {"text": "We stopped dreading Fridays.", "by": "Storage on-call engineer"},
+        ),
+        Field(
+            "links",
+            ListOf(LINK, 20),
+            "Further reading.",
+            [{"title": "Playbook repository", "url": "https://git.example.com/storage/zoning"}],
+        ),
+        Field(
+            "accept",
+            ACCEPT,
+            "Plausibility-warning codes the authors checked and accept for the whole story.",
+            ["large-factor"],
+        ),
+        Field(
+            "images",
+            ListOf(IMAGE, 10),
+            "Screenshots or photos.",
+            [{"path": "images/zoning-dashboard.png", "alt": "Zoning request times falling from 50 to 20 minutes"}],
+        ),
     ),
     rules=(_story_rules,),
     schema_rules=lambda: (
         {"anyOf": [{"required": ["quarter"]}, {"required": ["date"]}]},
-        {"if": {"properties": {"status": {"const": "in-progress"}}, "required": ["status"]},
-         "else": {"required": ["metrics"], "properties": {"metrics": {"minItems": 1}}}},
+        {
+            "if": {"properties": {"status": {"const": "in-progress"}}, "required": ["status"]},
+            "else": {"required": ["metrics"], "properties": {"metrics": {"minItems": 1}}},
+        },
     ),
 )
 
@@ -479,21 +649,45 @@ def story_from_values(story_id: str, file: str, values: dict[str, Any], node: Ma
     for index, raw in enumerate(values.get("metrics") or []):
         unit = raw["unit"]
         line = metric_nodes.items[index].line if metric_nodes is not None and hasattr(metric_nodes, "items") else 0
-        metrics.append(Metric(
-            name=raw["name"], unit=unit, before=raw["before"], after=raw["after"],
-            better=raw.get("better") or units.default_better(unit) or "lower",
-            frequency=raw.get("frequency"), per=raw.get("per"), basis=raw.get("basis", "measured"),
-            source=raw.get("source"), accept=tuple(raw.get("accept", ())), line=line,
-        ))
+        metrics.append(
+            Metric(
+                name=raw["name"],
+                unit=unit,
+                before=raw["before"],
+                after=raw["after"],
+                better=raw.get("better") or units.default_better(unit) or "lower",
+                frequency=raw.get("frequency"),
+                per=raw.get("per"),
+                basis=raw.get("basis", "measured"),
+                source=raw.get("source"),
+                accept=tuple(raw.get("accept", ())),
+                line=line,
+            )
+        )
     quote = values.get("quote")
+    if quarter is not None:
+        placed = Quarter.parse(quarter)
+    else:
+        assert isinstance(date, dt.date)  # _story_rules require one of the two
+        placed = Quarter.of_date(date, fiscal_year_start)
     return Story(
-        id=story_id, file=file, title=values["title"], summary=values["summary"],
-        quarter=Quarter.parse(quarter) if quarter else Quarter.of_date(date, fiscal_year_start),
-        date=date, team=values["team"], owners=tuple(values.get("owners", ())),
-        partners=tuple(values.get("partners", ())), category=values["category"],
-        status=values.get("status", "delivered"), impact=tuple(values.get("impact", ())),
-        tags=tuple(values.get("tags", ())), effort_hours=values.get("effort_hours"),
-        problem=values["problem"], solution=values.get("solution"), outcome=values["outcome"],
+        id=story_id,
+        file=file,
+        title=values["title"],
+        summary=values["summary"],
+        quarter=placed,
+        date=date,
+        team=values["team"],
+        owners=tuple(values.get("owners", ())),
+        partners=tuple(values.get("partners", ())),
+        category=values["category"],
+        status=values.get("status", "delivered"),
+        impact=tuple(values.get("impact", ())),
+        tags=tuple(values.get("tags", ())),
+        effort_hours=values.get("effort_hours"),
+        problem=values["problem"],
+        solution=values.get("solution"),
+        outcome=values["outcome"],
         metrics=tuple(metrics),
         quote=Quote(quote["text"], quote.get("by")) if quote else None,
         links=tuple(Link(link["title"], link["url"]) for link in values.get("links", ())),
@@ -511,31 +705,94 @@ CATEGORY_KEY = r"[a-z0-9]+(-[a-z0-9]+)*"
 BRAND = Record(
     "brand",
     (
-        Field("primary", Text(7, pattern="#[0-9a-fA-F]{6}", pattern_hint="is not a colour; write it as #rrggbb"),
-              "Main colour of the report, `#rrggbb`.", "#1f4e79", default="#1f4e79"),
-        Field("logo", FilePath(("PNG", "JPEG", "SVG")), "Logo for the cover: a PNG, JPEG or SVG file inside the workspace, "
-              "relative to storyteller.yaml.", "brand/logo.svg"),
+        Field(
+            "primary",
+            Text(
+                7,
+                pattern="#[0-9a-fA-F]{6}",
+                pattern_hint="is not a colour; write it as #rrggbb",
+                form="colour `#rrggbb`",
+            ),
+            "Main colour of the report, `#rrggbb`.",
+            "#1f4e79",
+            default="#1f4e79",
+        ),
+        Field(
+            "logo",
+            FilePath(("PNG", "JPEG", "SVG")),
+            "Logo for the cover: a PNG, JPEG or SVG file inside the workspace, relative to storyteller.yaml.",
+            "brand/logo.svg",
+        ),
     ),
 )
 
 CONFIG = Record(
     "setting",
     (
-        Field("organization", Text(120), "Shown on the cover and in the PDF metadata.", "Northwind Logistics", default="Your organization"),
-        Field("title", Text(120), "The report's title.", "Infrastructure Operations Innovation Report",
-              default="Infrastructure Operations Innovation Report"),
+        Field(
+            "organization",
+            Text(120),
+            "Shown on the cover and in the PDF metadata.",
+            "Northwind Logistics",
+            default="Your organization",
+        ),
+        Field(
+            "title",
+            Text(120),
+            "The report's title.",
+            "Infrastructure Operations Innovation Report",
+            default="Infrastructure Operations Innovation Report",
+        ),
         Field("stories", Text(200), "Folder of stories, relative to storyteller.yaml.", "stories", default="stories"),
-        Field("output", Text(200), "Folder for built reports and exports, relative to storyteller.yaml.", "output", default="output"),
-        Field("currency", CurrencyCode(), "Currency of money figures; other currencies are reported apart, never converted.", "USD", default="USD"),
-        Field("hourly_rate", Number(exclusive_minimum=0), "Loaded cost of one hour of work, in `currency`; without it no money is derived from hours.", 95),
-        Field("hours_per_fte", Number(exclusive_minimum=0, maximum=8784), "Working hours of one full-time person in a year.", 1720, default=1720),
+        Field(
+            "output",
+            Text(200),
+            "Folder for built reports and exports, relative to storyteller.yaml.",
+            "output",
+            default="output",
+        ),
+        Field(
+            "currency",
+            CurrencyCode(),
+            "Currency of money figures; other currencies are reported apart, never converted.",
+            "USD",
+            default="USD",
+        ),
+        Field(
+            "hourly_rate",
+            Number(exclusive_minimum=0),
+            "Loaded cost of one hour of work, in `currency`; without it no money is derived from hours.",
+            95,
+        ),
+        Field(
+            "hours_per_fte",
+            Number(exclusive_minimum=0, maximum=8784),
+            "Working hours of one full-time person in a year.",
+            1720,
+            default=1720,
+        ),
         Field("locale", LocaleName(), "Number, currency and date formatting.", "en_US", default="en_US"),
-        Field("fiscal_year_start", Number(minimum=1, maximum=12, integer=True),
-              "Month (1-12) in which quarter 1 starts. A fiscal year is named by the calendar year in which it ends.", 1, default=1),
-        Field("categories", MapOf(LABEL, CATEGORY_KEY, "is not a key; use lower-case words joined by hyphens"),
-              "The kinds of innovation a story can have: key -> label, in report order.", DEFAULT_CATEGORIES, default=DEFAULT_CATEGORIES),
-        Field("outcomes", MapOf(LABEL, CATEGORY_KEY, "is not a key; use lower-case words joined by hyphens"),
-              "Business outcomes a story's `impact` can name: key -> label.", DEFAULT_OUTCOMES, default=DEFAULT_OUTCOMES),
+        Field(
+            "fiscal_year_start",
+            Number(minimum=1, maximum=12, integer=True),
+            "Month (1-12) in which quarter 1 starts. A fiscal year is named by the calendar year in which it ends.",
+            1,
+            default=1,
+        ),
+        Field(
+            "categories",
+            MapOf(LABEL, CATEGORY_KEY, "is not a key; use lower-case words joined by hyphens"),
+            "The kinds of innovation a story can have: key -> label, in report order.",
+            DEFAULT_CATEGORIES,
+            default=DEFAULT_CATEGORIES,
+        ),
+        Field(
+            "outcomes",
+            MapOf(LABEL, CATEGORY_KEY, "is not a key; use lower-case words joined by hyphens"),
+            "Business outcomes a story's `impact` can name: key -> label.",
+            DEFAULT_OUTCOMES,
+            default=DEFAULT_OUTCOMES,
+        ),
         Field("brand", BRAND, "The report's look: `primary` colour and `logo`.", {"primary": "#1f4e79"}),
     ),
 )

@@ -8,7 +8,6 @@ import datetime as dt
 import difflib
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ class _Invalid:
         return "INVALID"
 
 
-INVALID: Any = _Invalid()
+INVALID = _Invalid()
 
 
 @dataclass
@@ -104,10 +103,11 @@ class Text(Type):
     one_line: bool = True
     pattern: str | None = None
     pattern_hint: str = ""
+    form: str = ""  # how the docs describe a patterned text, e.g. "`YYYY-Qn`"
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         scalar = _scalar(node, where, ctx, "text")
-        if scalar is INVALID:
+        if isinstance(scalar, _Invalid):
             return INVALID
         # A plain scalar's value is exactly what the author typed: `NO` stays "NO".
         text = scalar.value.strip() if self.one_line else scalar.value.strip("\n")
@@ -119,7 +119,8 @@ class Text(Type):
             return ctx.problem(node, where, "is empty; write some text")
         if len(text) > self.max_length:
             return ctx.problem(
-                node, where,
+                node,
+                where,
                 f"is {len(text)} characters long; the limit is {self.max_length}, shorten it",
             )
         if self.pattern and not re.fullmatch(self.pattern, text):
@@ -127,12 +128,16 @@ class Text(Type):
         return text
 
     def describe(self) -> str:
+        if self.form:
+            return self.form
         lines = "one line" if self.one_line else "Markdown"
         return f"text, {self.min_length}-{self.max_length} characters, {lines}"
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "string", "minLength": self.min_length, "maxLength": self.max_length,
+            "type": "string",
+            "minLength": self.min_length,
+            "maxLength": self.max_length,
         }
         if self.pattern:
             schema["pattern"] = f"^(?:{self.pattern})$"
@@ -141,10 +146,12 @@ class Text(Type):
         return schema
 
 
+# Bounds every figure derived from story numbers far below float overflow.
+MAX_MAGNITUDE = 1e12
+
 _NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+")
 _BOOLEANS = frozenset(
-    w for word in ("true", "false", "yes", "no", "on", "off", "y", "n")
-    for w in (word, word.capitalize(), word.upper())
+    w for word in ("true", "false", "yes", "no", "on", "off", "y", "n") for w in (word, word.capitalize(), word.upper())
 )
 
 
@@ -157,32 +164,32 @@ class Number(Type):
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         scalar = _scalar(node, where, ctx, "a number")
-        if scalar is INVALID:
+        if isinstance(scalar, _Invalid):
             return INVALID
         text = scalar.value.strip()
         if scalar.style != "":
             if _NUMBER.fullmatch(text):
                 return ctx.problem(node, where, f"is a quoted number; remove the quotes: {text}")
-            return ctx.problem(node, where, f"expected a number, found the text \"{text}\"")
+            return ctx.problem(node, where, f'expected a number, found the text "{text}"')
         if text in _BOOLEANS:
-            return ctx.problem(
-                node, where, f"`{text}` is a yes/no value, not a number; write a number such as 20"
-            )
+            return ctx.problem(node, where, f"`{text}` is a yes/no value, not a number; write a number such as 20")
         if text.lower().lstrip("+-") in (".inf", ".nan", "inf", "nan", "infinity"):
             return ctx.problem(node, where, f"`{text}` is not a finite number; write a number such as 20")
         if re.fullmatch(r"[-+]?0[0-9]+(\.[0-9]*)?", text):
             return ctx.problem(
-                node, where,
+                node,
+                where,
                 f"`{text}` has a leading zero, which YAML 1.1 reads as octal; write "
                 f"{text.lstrip('+-').lstrip('0') or '0'}",
             )
         if re.fullmatch(r"[-+]?[0-9]+(:[0-5]?[0-9])+(\.[0-9]*)?", text):
             return ctx.problem(
-                node, where,
+                node,
+                where,
                 f"`{text}` is a clock time, not a number; write it in one unit (1:30 -> 90 minutes)",
             )
         if not _NUMBER.fullmatch(text):
-            return ctx.problem(node, where, f"expected a number, found the text \"{text}\"")
+            return ctx.problem(node, where, f'expected a number, found the text "{text}"')
         value: float | int
         if re.fullmatch(r"[-+]?[0-9]+", text):
             value = int(text)
@@ -190,6 +197,8 @@ class Number(Type):
             value = float(text)
             if not math.isfinite(value):
                 return ctx.problem(node, where, f"`{text}` is too large; write a finite number")
+        if abs(value) > MAX_MAGNITUDE:
+            return ctx.problem(node, where, f"{text} is too large; the limit is {MAX_MAGNITUDE:,.0f}")
         if self.integer and not float(value).is_integer():
             return ctx.problem(node, where, f"must be a whole number, found {text}")
         if self.integer:
@@ -200,15 +209,13 @@ class Number(Type):
         if self.minimum is not None and value < self.minimum:
             return ctx.problem(node, where, f"must be at least {_num(self.minimum)}, found {_num(value)}")
         if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
-            return ctx.problem(
-                node, where, f"must be greater than {_num(self.exclusive_minimum)}, found {_num(value)}"
-            )
+            return ctx.problem(node, where, f"must be greater than {_num(self.exclusive_minimum)}, found {_num(value)}")
         if self.maximum is not None and value > self.maximum:
             return ctx.problem(node, where, f"must be at most {_num(self.maximum)}, found {_num(value)}")
         return value
 
     def describe(self) -> str:
-        kind = "whole number" if self.integer else "number"
+        kind = "whole number" if self.integer else "finite number"
         rules = []
         if self.minimum is not None:
             rules.append(f">= {_num(self.minimum)}")
@@ -246,7 +253,7 @@ class Choice(Type):
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         scalar = _scalar(node, where, ctx, f"a {self.noun}")
-        if scalar is INVALID:
+        if isinstance(scalar, _Invalid):
             return INVALID
         known = self.known(ctx.choices)
         text = scalar.value.strip()
@@ -267,7 +274,7 @@ class Choice(Type):
 class Date(Type):
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         scalar = _scalar(node, where, ctx, "a date like 2026-07-15")
-        if scalar is INVALID:
+        if isinstance(scalar, _Invalid):
             return INVALID
         text = scalar.value.strip()
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
@@ -309,7 +316,9 @@ class ListOf(Type):
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         schema: dict[str, Any] = {
-            "type": "array", "items": self.item.json(choices), "maxItems": self.max_items,
+            "type": "array",
+            "items": self.item.json(choices),
+            "maxItems": self.max_items,
         }
         if self.min_items:
             schema["minItems"] = self.min_items
@@ -343,7 +352,9 @@ class MapOf(Type):
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         return {
-            "type": "object", "minProperties": 1, "maxProperties": self.max_items,
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": self.max_items,
             "propertyNames": {"pattern": f"^(?:{self.key_pattern})$"},
             "additionalProperties": self.value.json(choices),
         }
@@ -391,7 +402,9 @@ class Record(Type):
             spec = self.field(key)
             if isinstance(value, Scalar) and value.is_null:
                 if spec.required:
-                    ctx.problem(value, path, f"is required but empty; {spec.description[0].lower()}{spec.description[1:]}")
+                    ctx.problem(
+                        value, path, f"is required but empty; {spec.description[0].lower()}{spec.description[1:]}"
+                    )
                     values[key] = INVALID
                 continue
             values[key] = spec.type.convert(value, path, ctx)

@@ -7,7 +7,9 @@ what a scalar means, so ``NO`` in a text field stays ``NO`` and ``010`` is never
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -87,8 +89,10 @@ def parse(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
     builder = _Builder(path)
     if len(data) > MAX_FILE_BYTES:
         builder.problem(
-            1, 1, f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): "
-            "move long text or images out of it"
+            1,
+            1,
+            f"the file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): "
+            "move long text or images out of it",
         )
         return None, builder.problems
     text = _decode(data, builder)
@@ -109,7 +113,8 @@ def _decode(data: bytes, builder: _Builder) -> str | None:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         builder.problem(
-            line, column,
+            line,
+            column,
             f"the file is not UTF-8 text: byte 0x{data[error.start]:02X} at offset {error.start} "
             "cannot be decoded; save the file as UTF-8",
         )
@@ -123,31 +128,37 @@ def _build(text: str, builder: _Builder) -> Node | None:
     documents = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            line, column = event.start_mark.line + 1, event.start_mark.column + 1
+            mark = event.start_mark
+            assert mark is not None  # the parser marks every event
+            line, column = mark.line + 1, mark.column + 1
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     builder.problem(
-                        line, column,
+                        line,
+                        column,
                         "a file holds one YAML document; remove the second `---` and what follows",
                     )
                     return root
                 continue
             if isinstance(event, yaml.AliasEvent):
                 builder.problem(
-                    line, column,
+                    line,
+                    column,
                     f"aliases (*{event.anchor}) are not supported; write the value out",
                 )
                 node: Node = Scalar("", "", line, column)
             elif isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 if event.anchor is not None:
                     builder.problem(
-                        line, column,
+                        line,
+                        column,
                         f"anchors (&{event.anchor}) are not supported; write the value out",
                     )
                 if event.tag is not None and event.tag != "!":
                     builder.problem(
-                        line, column,
+                        line,
+                        column,
                         f"YAML tags ({_tag(event.tag)}) are not allowed; remove the tag",
                     )
                 if isinstance(event, yaml.ScalarEvent):
@@ -186,7 +197,8 @@ def _build(text: str, builder: _Builder) -> Node | None:
         line = text.count("\n", 0, error.position) + 1
         column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
         builder.problem(
-            line, column,
+            line,
+            column,
             f"the control character U+{error.character:04X} is not allowed; remove it",
         )
         return None
@@ -203,14 +215,15 @@ def _tag(tag: str) -> str:
 
 
 def _fill_map(container: Map, children: list[Node], builder: _Builder) -> None:
-    for key, value in zip(children[::2], children[1::2]):
+    for key, value in zip(children[::2], children[1::2], strict=True):
         if not isinstance(key, Scalar) or key.is_null:
             builder.problem(key.line, key.column, "a key must be a plain word such as `title`")
             continue
         first = container.keys.get(key.value)
         if first is not None:
             builder.problem(
-                key.line, key.column,
+                key.line,
+                key.column,
                 f"`{key.value}` appears twice (lines {first.line} and {key.line}); keep one of them",
                 key.value,
             )
@@ -227,3 +240,32 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
         return f"YAML syntax error: {problem}; remove the control character"
     context = f" ({error.context})" if error.context and error.problem else ""
     return f"YAML syntax error: {problem}{context}; check the indentation and quoting on this line"
+
+
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+
+
+def plain_data(node: Node | None) -> Any:
+    """The node as plain data under YAML 1.2's core schema, which is what editors and JSON
+    Schema tools see (storyteller itself converts by field type instead)."""
+    if node is None:
+        return None
+    if isinstance(node, Map):
+        return {key: plain_data(value) for key, value in node.entries.items()}
+    if isinstance(node, Seq):
+        return [plain_data(item) for item in node.items]
+    if node.style != "":
+        return node.value
+    text = node.value
+    if node.is_null:
+        return None
+    if text in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return text.lower() == "true"
+    if _INT.fullmatch(text):
+        return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text.lower() in (".inf", "+.inf", "-.inf", ".nan"):
+        return float(text.replace(".", "", 1))
+    return text

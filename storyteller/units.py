@@ -19,11 +19,28 @@ HOURS_PER: dict[str, float] = {
 }
 
 DURATION_ALIASES: dict[str, str] = {
-    "s": "seconds", "sec": "seconds", "secs": "seconds", "second": "seconds", "seconds": "seconds",
-    "min": "minutes", "mins": "minutes", "minute": "minutes", "minutes": "minutes",
-    "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
-    "d": "days", "day": "days", "days": "days",
-    "w": "weeks", "wk": "weeks", "wks": "weeks", "week": "weeks", "weeks": "weeks",
+    "s": "seconds",
+    "sec": "seconds",
+    "secs": "seconds",
+    "second": "seconds",
+    "seconds": "seconds",
+    "min": "minutes",
+    "mins": "minutes",
+    "minute": "minutes",
+    "minutes": "minutes",
+    "h": "hours",
+    "hr": "hours",
+    "hrs": "hours",
+    "hour": "hours",
+    "hours": "hours",
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "w": "weeks",
+    "wk": "weeks",
+    "wks": "weeks",
+    "week": "weeks",
+    "weeks": "weeks",
 }
 
 PERCENT_UNITS = frozenset({"percent", "%"})
@@ -42,7 +59,7 @@ class Family(enum.Enum):
 @functools.cache
 def currency_codes() -> frozenset[str]:
     """ISO 4217 codes known to Babel, so `CPU` or `TPS` is a word, not a currency."""
-    from babel.numbers import list_currencies  # noqa: PLC0415 - only needed for currency units
+    from babel.numbers import list_currencies
 
     return frozenset(list_currencies())
 

@@ -59,9 +59,7 @@ class Canvas:
         for y in range(max(y0, 0), min(y1, self.height)):
             self.rows[y][3 * x0 : 3 * x1] = run
 
-    def rounded_top_rect(
-        self, x0: int, y0: int, x1: int, y1: int, r: int, color: Color
-    ) -> None:
+    def rounded_top_rect(self, x0: int, y0: int, x1: int, y1: int, r: int, color: Color) -> None:
         """A bar with rounded top corners of radius r."""
         self.rect(x0, y0 + r, x1, y1, color)
         for y in range(y0, y0 + r):
@@ -71,9 +69,7 @@ class Canvas:
                 if dx * dx + dy * dy <= r * r:
                     self.pixel(x, y, color)
 
-    def dashed_vline(
-        self, x: int, y0: int, y1: int, color: Color, dash: int = 6
-    ) -> None:
+    def dashed_vline(self, x: int, y0: int, y1: int, color: Color, dash: int = 6) -> None:
         for y in range(y0, y1):
             if (y - y0) // dash % 2 == 0:
                 self.pixel(x, y, color)
@@ -137,10 +133,7 @@ def draw() -> Canvas:
 
 
 def main(argv: list[str]) -> int:
-    default = (
-        Path(__file__).resolve().parents[2]
-        / "stories/2026-Q3/images/zoning-dashboard.png"
-    )
+    default = Path(__file__).resolve().parents[2] / "stories/2026-Q3/images/zoning-dashboard.png"
     target = Path(argv[1]) if len(argv) > 1 else default
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(draw().png())
