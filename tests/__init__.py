@@ -1,0 +1,1 @@
+"""storyteller test suite."""

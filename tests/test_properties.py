@@ -1,0 +1,214 @@
+"""Invariants of the metric math and the loader, over generated inputs (hypothesis)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storyteller import units
+from storyteller.export import export_data, to_json
+from storyteller.load import Workspace
+from storyteller.metrics import metric_figures, period_totals, story_figures
+from storyteller.model import Config, Metric, Rate, Story
+from storyteller.periods import Quarter
+from storyteller.schema import MAX_MAGNITUDE
+
+CONFIG = Config(root=Path("."), hourly_rate=95)
+PERIODS = list(units.PERIODS_PER_YEAR)
+
+non_negative = st.one_of(
+    st.integers(0, 10_000), st.floats(0, MAX_MAGNITUDE, allow_nan=False, allow_infinity=False), st.just(0)
+)
+any_number = st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def metrics(draw: st.DrawFn) -> Metric:
+    family = draw(st.sampled_from(["duration", "percent", "count", "currency", "other"]))
+    frequency = per = None
+    if family == "duration":
+        unit = draw(st.sampled_from(sorted(units.DURATION_ALIASES)))
+        before, after = draw(non_negative), draw(non_negative)
+        better = "lower"
+        frequency = draw(st.none() | st.builds(Rate, st.floats(0.01, 1_000_000), st.sampled_from(PERIODS)))
+    elif family == "percent":
+        unit, better = "percent", draw(st.sampled_from(["higher", "lower"]))
+        before, after = draw(st.floats(0, 100)), draw(st.floats(0, 100))
+    elif family == "count":
+        unit, better = "count", draw(st.sampled_from(["higher", "lower"]))
+        before, after = draw(non_negative), draw(non_negative)
+        per = draw(st.none() | st.sampled_from(PERIODS))
+    elif family == "currency":
+        unit, better = draw(st.sampled_from(["USD", "EUR"])), "lower"
+        before, after = draw(non_negative), draw(non_negative)
+        if draw(st.booleans()):
+            per = draw(st.sampled_from(PERIODS))
+        else:
+            frequency = draw(st.builds(Rate, st.floats(0.01, 1_000_000), st.sampled_from(PERIODS)))
+    else:
+        unit, better = "tickets", draw(st.sampled_from(["higher", "lower"]))
+        before, after = draw(any_number), draw(any_number)
+    return Metric(
+        "m", unit, before, after, better, frequency, per, draw(st.sampled_from(["measured", "estimated"])), None, (), 1
+    )
+
+
+@st.composite
+def stories(draw: st.DrawFn, index: int = 0) -> Story:
+    return Story(
+        id=f"s{index}",
+        file=f"stories/s{index}.yaml",
+        title="t",
+        summary="s",
+        quarter=Quarter(2026, draw(st.integers(1, 4))),
+        date=None,
+        team="T",
+        owners=(),
+        partners=(),
+        category="automation",
+        status=draw(st.sampled_from(["delivered", "in-progress"])),
+        impact=(),
+        tags=(),
+        effort_hours=draw(st.none() | st.floats(0.5, 1e6)),
+        problem="p",
+        solution=None,
+        outcome="o",
+        metrics=tuple(draw(st.lists(metrics(), max_size=12))),
+        quote=None,
+        links=(),
+        images=(),
+        accept=(),
+    )
+
+
+@given(metrics())
+def test_change_and_factor_agree_in_direction(m: Metric) -> None:
+    f = metric_figures(m, CONFIG)
+    if f.factor is not None:
+        assert f.factor >= 0
+        if f.regression:
+            assert f.factor <= 1
+        elif f.change != 0:
+            assert f.factor >= 1
+        if f.factor > 1:
+            assert not f.regression and f.change != 0
+    if f.eliminated:
+        assert f.factor is None and not f.regression
+    if f.change == 0:
+        assert not f.regression and not f.eliminated
+    if f.yearly_hours_saved:  # defined and not zero: its sign is the direction
+        assert (f.yearly_hours_saved < 0) == f.regression
+
+
+@given(st.lists(metrics(), max_size=12))
+def test_story_hours_are_the_sum_of_its_metrics(ms: list[Metric]) -> None:
+    story = Story(
+        "s",
+        "s.yaml",
+        "t",
+        "s",
+        Quarter(2026, 1),
+        None,
+        "T",
+        (),
+        (),
+        "automation",
+        "delivered",
+        (),
+        (),
+        None,
+        "p",
+        None,
+        "o",
+        tuple(ms),
+        None,
+        (),
+        (),
+        (),
+    )
+    figures = story_figures(story, CONFIG)
+    parts = [f.yearly_hours_saved for f in figures.metrics if f.yearly_hours_saved is not None]
+    assert math.isclose(figures.yearly_hours_saved, math.fsum(parts), rel_tol=1e-9, abs_tol=1e-6)
+
+
+@settings(max_examples=60)
+@given(st.lists(stories(), max_size=8))
+def test_totals_equal_the_sum_of_their_delivered_stories(items: list[Story]) -> None:
+    items = [Story(**{**s.__dict__, "id": f"s{i}"}) for i, s in enumerate(items)]
+    figures = [story_figures(s, CONFIG) for s in items]
+    for period, total in period_totals(figures, CONFIG).items():
+        members = [f for f in figures if (str(f.story.quarter) == period or str(f.story.quarter.year) == period)]
+        delivered = [f for f in members if f.story.delivered]
+        assert total.delivered == len(delivered)
+        assert total.in_progress == len(members) - len(delivered)
+        assert math.isclose(
+            total.yearly_hours_saved, math.fsum(f.yearly_hours_saved for f in delivered), rel_tol=1e-9, abs_tol=1e-6
+        )
+        assert math.isclose(
+            total.estimated_hours_saved,
+            math.fsum(f.estimated_hours_saved for f in delivered),
+            rel_tol=1e-9,
+            abs_tol=1e-6,
+        )
+
+
+@settings(max_examples=60)
+@given(st.lists(stories(), max_size=6))
+def test_no_nan_or_infinity_ever_reaches_the_export(items: list[Story]) -> None:
+    items = [Story(**{**s.__dict__, "id": f"s{i}"}) for i, s in enumerate(items)]
+    from storyteller.periods import Selection
+
+    data = export_data(Workspace(CONFIG, items), Selection())
+    text = to_json(data)  # allow_nan=False: raises on NaN or infinity
+    assert "NaN" not in text and "Infinity" not in text
+    json.loads(text)
+
+
+@given(st.floats(0, MAX_MAGNITUDE), st.sampled_from(sorted(units.DURATION_ALIASES)))
+def test_unit_conversion_round_trips(value: float, unit: str) -> None:
+    assert math.isclose(units.from_hours(units.to_hours(value, unit), unit), value, rel_tol=1e-12, abs_tol=1e-300)
+
+
+one_line = (
+    st.text(
+        st.characters(
+            blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+            blacklist_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\x85",
+        ),
+        min_size=1,
+        max_size=120,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@settings(max_examples=150)
+@given(one_line)
+def test_text_fields_keep_what_the_author_wrote(title: str) -> None:
+    from storyteller.schema import Context, Text
+    from storyteller.source import parse
+
+    document = yaml.safe_dump({"title": title}, allow_unicode=True, width=10_000)
+    node, problems = parse(document.encode("utf-8"), "s.yaml")
+    assert not problems
+    ctx = Context("s.yaml")
+    assert Text(120).convert(node.entries["title"], "title", ctx) == title  # type: ignore[union-attr]
+    assert not ctx.problems
+
+
+@given(
+    st.sampled_from(["NO", "no", "on", "Off", "yes", "Y", "1:30", "010", "1.10", "0x1F", "1_000", "~a", "12e3", ".5"])
+)
+def test_yaml_11_surprises_stay_text_as_typed(word: str) -> None:
+    from storyteller.schema import Context, Text
+    from storyteller.source import parse
+
+    node, problems = parse(f"team: {word}\n".encode(), "s.yaml")
+    assert not problems
+    assert Text(100).convert(node.entries["team"], "team", Context("s.yaml")) == word  # type: ignore[union-attr]
