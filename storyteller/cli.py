@@ -185,7 +185,7 @@ def init(
 
         quarter = Quarter.of_date(_today())
         example = directory / "stories" / str(quarter) / "example-server-builds.yaml"
-        planned = [directory / "storyteller.yaml", example, directory / ".gitignore"]
+        planned = [directory / "storyteller.yaml", example]
         existing = [p for p in planned if p.exists()]
         if existing:
             raise WorkspaceError(f"{existing[0]} already exists; init never overwrites. Choose an empty folder")
@@ -201,7 +201,12 @@ def init(
                 example=True,
             ),
         )
-        create_new(planned[2], GITIGNORE)
+        ignore = directory / ".gitignore"
+        if not ignore.exists():
+            create_new(ignore, GITIGNORE)
+        elif "output/" not in ignore.read_text(encoding="utf-8", errors="replace").split():
+            with open(ignore, "a", encoding="utf-8") as handle:  # add our line, keep theirs
+                handle.write("\n" + GITIGNORE)
         config = Config(root=directory)
         write_atomic(config.output_dir / SCHEMA_FILE, json.dumps(story_json_schema(config.choices), indent=2) + "\n")
         typer.echo(
@@ -217,7 +222,7 @@ def new(
     title: Annotated[str, typer.Argument(help="Title of the story; the file name comes from it.")],
     category: Annotated[str | None, typer.Option(help="Category key (default: the first in storyteller.yaml).")] = None,
     quarter: Annotated[
-        str | None, typer.Option(help="Fiscal quarter, e.g. 2026-Q3 (default: the current one).")
+        str | None, typer.Option("--quarter", "-q", help="Fiscal quarter, e.g. 2026-Q3 (default: the current one).")
     ] = None,
     team: Annotated[str, typer.Option(help="The team that owns the story.")] = "Your team",
     workspace: WorkspaceOption = None,
@@ -273,10 +278,10 @@ def validate(
         from storyteller.load import load_workspace
 
         problems = []
-        count = 0
+        count = files = 0
         try:
             loaded = load_workspace(_workspace(workspace), paths or None)
-            problems, count = loaded.problems, len(loaded.stories)
+            problems, count, files = loaded.problems, len(loaded.stories), loaded.files
         except ProblemsFound as found:
             problems = found.problems
         if format is TextOrJson.json:
@@ -284,6 +289,7 @@ def validate(
                 json.dumps(
                     {
                         "valid": not problems,
+                        "files": files,
                         "stories": count,
                         "problems": [p.as_dict() for p in problems],
                     },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
@@ -53,8 +54,9 @@ def load_config(root: Path) -> Config:
 
 def relative(path: Path, root: Path) -> str:
     """``path`` as shown in messages: relative to the workspace, with forward slashes."""
+    absolute = Path(os.path.abspath(path))  # not resolved: a link is shown where it stands
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return absolute.relative_to(os.path.realpath(root)).as_posix()
     except ValueError:
         return path.as_posix()
 

@@ -10,7 +10,7 @@ class Problem:
     """One thing wrong with a story or the config, at a place in a file.
 
     ``path`` is relative to the workspace (POSIX separators); ``line`` and ``column``
-    are 1-based, 0 when the problem concerns the whole file.
+    are 1-based; a problem with the whole file is placed at 1:1.
     """
 
     path: str

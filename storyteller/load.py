@@ -25,6 +25,7 @@ class Workspace:
     config: Config
     stories: list[Story] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: int = 0  # story files read, valid or not
 
 
 def discover(folder: Path) -> list[Path]:
@@ -36,6 +37,11 @@ def discover(folder: Path) -> list[Path]:
             if name.endswith(SUFFIXES) and not name.startswith((".", "_")):
                 found.append(Path(dirpath) / name)
     return sorted(found)
+
+
+def _identity(path: Path) -> str:
+    """The same file named two ways compares equal; unlike Path.resolve, never raises on a link loop."""
+    return os.path.realpath(path)
 
 
 def story_id(path: Path) -> str:
@@ -81,7 +87,8 @@ def _read_limited(path: Path, root: Path, shown: str) -> tuple[bytes, Problem | 
     try:
         resolved = path.resolve()
         if not resolved.is_relative_to(root.resolve()):
-            return b"", Problem(shown, 1, 1, "", "is a link to a file outside the workspace; copy the story into it")
+            what = "is a link to a file outside the workspace" if path.is_symlink() else "is outside the workspace"
+            return b"", Problem(shown, 1, 1, "", f"{what}; copy the story into its stories folder")
         info = os.stat(resolved)
         if not stat.S_ISREG(info.st_mode):
             return b"", Problem(shown, 1, 1, "", "is not a regular file")
@@ -97,6 +104,8 @@ def _read_limited(path: Path, root: Path, shown: str) -> tuple[bytes, Problem | 
             return handle.read(MAX_FILE_BYTES + 1), None
     except OSError as error:
         return b"", Problem(shown, 1, 1, "", f"cannot be read: {error.strerror}")
+    except RuntimeError:  # pathlib's report of a symlink loop
+        return b"", Problem(shown, 1, 1, "", "is a symbolic link that points to itself; replace it with the file")
 
 
 def duplicate_ids(paths: Iterable[Path], root: Path) -> list[Problem]:
@@ -138,12 +147,13 @@ def load_workspace(config: Config, only: list[Path] | None = None) -> Workspace:
         return workspace
     every = discover(config.stories_dir)
     selected = every if only is None else _select(every, only, workspace)
-    chosen = {p.resolve() for p in selected}
+    known = {_identity(p) for p in every}
+    chosen = {_identity(p) for p in selected}
+    outside_folder = [p for p in selected if _identity(p) not in known]
     workspace.problems.extend(
-        p
-        for p in duplicate_ids(every + [s for s in selected if s not in every], config.root)
-        if (config.root / p.path).resolve() in chosen
+        p for p in duplicate_ids(every + outside_folder, config.root) if _identity(config.root / p.path) in chosen
     )
+    workspace.files = len(selected)
     for path in selected:
         story, problems = read_story(path, config)
         workspace.problems.extend(problems)
@@ -163,10 +173,10 @@ def _select(every: list[Path], only: list[Path], workspace: Workspace) -> list[P
             selected.append(target)
         else:
             workspace.problems.append(Problem(str(target), 1, 1, "", "no such file or folder"))
-    seen: set[Path] = set()
+    seen: set[str] = set()
     unique = []
     for path in selected:
-        key = path.resolve()
+        key = _identity(path)
         if key not in seen:
             seen.add(key)
             unique.append(path)

@@ -26,7 +26,7 @@ class MetricFigures:
     eliminated: bool
     regression: bool
     yearly_hours_saved: float | None
-    yearly_money_saved: float | None  # in the workspace currency, from a currency metric
+    yearly_money_saved: float | None  # workspace currency: hours x hourly_rate, or a currency metric
     other_currency: dict[str, float]  # yearly amounts in currencies other than the workspace's
 
     @property
@@ -60,6 +60,8 @@ def metric_figures(metric: Metric, config: Config) -> MetricFigures:
         saved_per_event = units.to_hours(before - after, metric.unit)
         hours = _finite(saved_per_event * metric.frequency.per_year)
     money = None
+    if hours is not None and config.hourly_rate is not None:
+        money = _finite(hours * config.hourly_rate)
     other: dict[str, float] = {}
     if kind is units.Family.CURRENCY:
         per_year = (
@@ -110,14 +112,9 @@ def story_figures(story: Story, config: Config) -> StoryFigures:
     hours = math.fsum(f.yearly_hours_saved or 0.0 for f in figures)
     estimated = math.fsum(f.yearly_hours_saved or 0.0 for f in figures if f.estimated)
 
-    def money(picked: list[MetricFigures]) -> float | None:
-        parts = [f.yearly_money_saved for f in picked]
-        if config.hourly_rate is not None:
-            parts.append(math.fsum(f.yearly_hours_saved or 0.0 for f in picked) * config.hourly_rate)
-        return _money_sum(parts)
+    total_money = _money_sum(f.yearly_money_saved for f in figures)
+    estimated_money = _money_sum(f.yearly_money_saved for f in figures if f.estimated)
 
-    total_money = money(list(figures))
-    estimated_money = money([f for f in figures if f.estimated]) if total_money is not None else None
     other: dict[str, float] = {}
     for f in figures:
         _add(other, f.other_currency)

@@ -159,7 +159,10 @@ class FilePath(Type):
         if os.path.isabs(text) or text.startswith("~"):
             return ctx.problem(node, where, "must be a path relative to this file, inside the workspace")
         assert ctx.base_dir is not None and ctx.workspace is not None
-        target = (ctx.base_dir / text).resolve()
+        try:
+            target = (ctx.base_dir / text).resolve()
+        except RuntimeError:  # pathlib's report of a symlink loop
+            return ctx.problem(node, where, f"{text} is a symbolic link that points to itself")
         root = ctx.workspace.resolve()
         if not target.is_relative_to(root):
             return ctx.problem(node, where, f"{text} points outside the workspace; keep images inside it")

@@ -328,3 +328,31 @@ def test_the_wheel_ships_the_templates_and_the_command(tmp_path: Path) -> None:
     assert "storyteller/py.typed" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "storyteller = storyteller.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_validate_with_a_relative_path_is_not_a_duplicate_of_itself(make_workspace, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace()
+    ws.story("good")
+    result = run(runner, "validate", "stories", cwd=ws.root)
+    assert (result.exit_code, result.stdout) == (0, "1 story valid\n"), result.output  # type: ignore[attr-defined]
+    result = run(runner, "validate", "stories/2026-Q3/good.yaml", "--format", "json", cwd=ws.root)
+    assert json.loads(result.stdout) == {"valid": True, "files": 1, "stories": 1, "problems": []}  # type: ignore[attr-defined]
+
+
+def test_a_symlink_loop_is_a_problem_not_a_crash(make_workspace, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
+    ws = make_workspace()
+    ws.story("good")
+    (ws.root / "stories" / "loop.yaml").symlink_to("loop.yaml")
+    result = runner.invoke(app, ["validate", "-w", str(ws.root)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "stories/loop.yaml:1:1: is a symbolic link that points to itself; replace it with the file"
+    )
+
+
+def test_init_keeps_an_existing_gitignore_and_adds_output(tmp_path: Path, runner: CliRunner) -> None:
+    (tmp_path / ".gitignore").write_text("*.pyc\n")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n")
+    assert "output/" in (tmp_path / ".gitignore").read_text().split()

@@ -281,3 +281,16 @@ def test_fiscal_quarters_follow_the_configured_start() -> None:
     assert Quarter(2027, 4).last_day(4) == dt.date(2027, 3, 31)
     assert Quarter(2026, 4).last_day(1) == dt.date(2026, 12, 31)
     assert Quarter.of_date(dt.date(2026, 7, 1), 7) == Quarter(2027, 1)
+
+
+def test_money_is_traceable_metric_by_metric() -> None:
+    # A duration metric's money is its hours x the rate; the story's is the sum of its metrics'.
+    s = story_figures(story(metric(frequency=Rate(40, "month")), metric("USD", 100, 50, per="month")), CONFIG)
+    assert [f.yearly_money_saved for f in s.metrics] == [pytest.approx(22_800.0), pytest.approx(600.0)]
+    assert s.yearly_money_saved == pytest.approx(23_400.0)
+
+
+def test_a_story_with_no_money_figure_has_undefined_money_even_with_a_rate() -> None:
+    s = story_figures(story(metric("count", 3, 0, per="quarter")), CONFIG)
+    assert s.yearly_money_saved is None and s.estimated_money_saved is None
+    assert totals([s], CONFIG).yearly_money_saved is None
