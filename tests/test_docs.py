@@ -1,0 +1,64 @@
+"""The docs keep up with the code: every command and option is documented, the quick start is true."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+
+from storyteller.cli import app
+
+from .conftest import REPO
+
+CLI_DOC = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+README = (REPO / "README.md").read_text(encoding="utf-8")
+ROOT = typer.main.get_command(app)
+
+
+def _section(name: str) -> str:
+    match = re.search(rf"^## `storyteller {name}`\n(.*?)(?=^## )", CLI_DOC, re.S | re.M)
+    assert match, f"docs/cli.md has no section for `storyteller {name}`"
+    return match.group(1)
+
+
+COMMANDS = sorted(ROOT.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_option_of_every_command_is_documented(name: str) -> None:
+    section = _section(name)
+    command = ROOT.commands[name]  # type: ignore[attr-defined]
+    for param in command.params:
+        for flag in (*param.opts, *param.secondary_opts):
+            if flag.startswith("-"):
+                assert f"`{flag}" in section or f"{flag}`" in section, f"{name}: {flag} is not in docs/cli.md"
+            else:
+                assert param.name.upper() in section or f"[{param.name.upper()}" in section, (name, param.name)
+
+
+def test_global_options_are_documented() -> None:
+    for param in ROOT.params:
+        for flag in param.opts:
+            assert flag in CLI_DOC, flag
+
+
+def test_every_command_is_in_the_readme() -> None:
+    for name in COMMANDS:
+        assert f"storyteller {name}" in README, name
+
+
+def test_the_quick_start_is_two_commands_that_the_makefile_has() -> None:
+    block = re.search(r"## Quick start.*?```sh\n(.*?)```", README, re.S)
+    assert block, "README has no quick start code block"
+    assert block.group(1).split("\n")[:-1] == ["make report", "make test"]
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^report:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_exit_codes_in_the_readme_match_the_cli() -> None:
+    from storyteller import cli
+
+    for code in (0, 1, 2, cli.EXIT_BUG, cli.EXIT_INTERRUPTED):
+        assert re.search(rf"^\| {code} \|", README, re.M), code
