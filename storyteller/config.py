@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
 from storyteller.model import CONFIG, Config, config_from_values
 from storyteller.schema import INVALID, Context
-from storyteller.source import Map, parse
+from storyteller.source import Map, parse, read_limited
 
 CONFIG_NAME = "storyteller.yaml"
 
@@ -34,11 +35,9 @@ def find_workspace(start: Path | None = None, explicit: Path | None = None) -> P
 
 def load_config(root: Path) -> Config:
     """Read and validate ``root/storyteller.yaml``; raises ProblemsFound with every problem."""
-    path = root / CONFIG_NAME
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise WorkspaceError(f"cannot read {path}: {error.strerror}") from error
+    data, problem = read_limited(root / CONFIG_NAME, root, CONFIG_NAME)
+    if problem is not None:
+        raise ProblemsFound([problem])
     node, problems = parse(data, CONFIG_NAME)
     problems = [p for p in problems if "the file is empty" not in p.message]  # all keys are optional
     if node is None:
@@ -47,9 +46,20 @@ def load_config(root: Path) -> Config:
         return Config(root=root)
     ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root)
     values = CONFIG.convert(node, "", ctx)
+    if isinstance(node, Map) and isinstance(values.get("stories"), str):
+        stories = values["stories"]
+        inside = os.path.realpath(root / stories).startswith(os.path.realpath(root) + os.sep)
+        if os.path.isabs(stories) or not inside:
+            values["stories"] = ctx.problem(
+                node.entries["stories"],
+                "stories",
+                f"`{stories}` is outside the workspace; stories live in a folder inside it, such as `stories`",
+            )
     if ctx.problems or values is INVALID or not isinstance(node, Map):
         raise ProblemsFound(ctx.problems)
-    return config_from_values(root, values)
+    config = config_from_values(root, values)
+    locations = {key: (value.line, value.column) for key, value in node.entries.items()}
+    return dataclasses.replace(config, locations=locations)
 
 
 def relative(path: Path, root: Path) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from storyteller.config import relative
 from storyteller.errors import Problem
 from storyteller.model import STORY, Config, Story, story_from_values
 from storyteller.schema import INVALID, Context
-from storyteller.source import MAX_FILE_BYTES, Map, parse
+from storyteller.source import Map, parse, read_limited
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -28,11 +27,17 @@ class Workspace:
     files: int = 0  # story files read, valid or not
 
 
-def discover(folder: Path) -> list[Path]:
-    """Story files under ``folder``: *.yaml and *.yml, skipping names that start with _ or ."""
+def discover(folder: Path, links: list[Path] | None = None) -> list[Path]:
+    """Story files under ``folder``: *.yaml and *.yml, skipping names that start with _ or .
+
+    Linked folders are not followed (they could lead outside the workspace or in a circle);
+    they are added to ``links`` so the caller can say so instead of skipping them silently.
+    """
     found = []
-    for dirpath, dirnames, filenames in os.walk(folder):  # does not follow symlinked folders
+    for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        if links is not None:
+            links.extend(Path(dirpath) / d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
         for name in filenames:
             if name.endswith(SUFFIXES) and not name.startswith((".", "_")):
                 found.append(Path(dirpath) / name)
@@ -44,6 +49,10 @@ def _identity(path: Path) -> str:
     return os.path.realpath(path)
 
 
+def _inside(path: Path, root: Path) -> bool:
+    return _identity(path).startswith(_identity(root) + os.sep)
+
+
 def story_id(path: Path) -> str:
     return path.stem
 
@@ -51,7 +60,7 @@ def story_id(path: Path) -> str:
 def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]:
     """Read and validate one story file. Never raises for a problem in the file."""
     shown = relative(path, config.root)
-    data, problem = _read_limited(path, config.root, shown)
+    data, problem = read_limited(path, config.root, shown)
     if problem is not None:
         return None, [problem]
     node, problems = parse(data, shown)
@@ -82,32 +91,6 @@ def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]
     return story_from_values(story_id(path), shown, values, node, config.fiscal_year_start), []
 
 
-def _read_limited(path: Path, root: Path, shown: str) -> tuple[bytes, Problem | None]:
-    """Read a story file, refusing what is not a regular file inside the workspace or too big."""
-    try:
-        resolved = path.resolve()
-        if not resolved.is_relative_to(root.resolve()):
-            what = "is a link to a file outside the workspace" if path.is_symlink() else "is outside the workspace"
-            return b"", Problem(shown, 1, 1, "", f"{what}; copy the story into its stories folder")
-        info = os.stat(resolved)
-        if not stat.S_ISREG(info.st_mode):
-            return b"", Problem(shown, 1, 1, "", "is not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            return b"", Problem(
-                shown,
-                1,
-                1,
-                "",
-                f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): move long text or images out of it",
-            )
-        with open(resolved, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1), None
-    except OSError as error:
-        return b"", Problem(shown, 1, 1, "", f"cannot be read: {error.strerror}")
-    except RuntimeError:  # pathlib's report of a symlink loop
-        return b"", Problem(shown, 1, 1, "", "is a symbolic link that points to itself; replace it with the file")
-
-
 def duplicate_ids(paths: Iterable[Path], root: Path) -> list[Problem]:
     """Two files with the same id are an error on each, naming the other."""
     by_id: dict[str, list[Path]] = defaultdict(list)
@@ -135,17 +118,30 @@ def load_workspace(config: Config, only: list[Path] | None = None) -> Workspace:
     """Load every story (or only those under ``only``); collect all problems, sorted."""
     workspace = Workspace(config)
     if not config.stories_dir.is_dir():
+        line, column = config.locations.get("stories", (1, 1))
         workspace.problems.append(
             Problem(
                 "storyteller.yaml",
-                1,
-                1,
+                line,
+                column,
                 "stories",
                 f"the stories folder `{config.stories}` does not exist; create it or fix `stories:`",
             )
         )
         return workspace
-    every = discover(config.stories_dir)
+    links: list[Path] = []
+    every = discover(config.stories_dir, links)
+    workspace.problems.extend(
+        Problem(
+            relative(link, config.root),
+            1,
+            1,
+            "",
+            f"is a link to a folder{'' if _inside(link, config.root) else ' outside the workspace'}; "
+            "links are not followed, so move its stories into the stories folder",
+        )
+        for link in links
+    )
     selected = every if only is None else _select(every, only, workspace)
     known = {_identity(p) for p in every}
     chosen = {_identity(p) for p in selected}

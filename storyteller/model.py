@@ -13,7 +13,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -715,6 +715,7 @@ BRAND = Record(
                 pattern="#[0-9a-fA-F]{6}",
                 pattern_hint="is not a colour; write it as #rrggbb",
                 form="colour `#rrggbb`",
+                empty_hint='a bare # starts a YAML comment, so quote the colour: primary: "#1f4e79"',
             ),
             "Main colour of the report, `#rrggbb`.",
             "#1f4e79",
@@ -817,6 +818,8 @@ class Config:
     outcomes: tuple[tuple[str, str], ...] = tuple(DEFAULT_OUTCOMES.items())
     brand_primary: str = "#1f4e79"
     brand_logo: Path | None = None
+    # Where each top-level key stands in storyteller.yaml, for problems found later.
+    locations: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def stories_dir(self) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from storyteller.errors import Problem
-from storyteller.source import Map, Node, Scalar, Seq, describe
+from storyteller.source import Map, Node, Scalar, Seq, describe, printable
 
 
 class _Invalid:
@@ -44,16 +44,61 @@ class Context:
         return INVALID
 
 
-def suggest(word: str, known: Sequence[str]) -> str:
-    """'; did you mean `summary`?' or a list of what is allowed."""
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+def _distance(a: str, b: str) -> int:
+    """Edit distance counting a swap of neighbours as one edit (GPB -> GBP is 1)."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def closest(word: str, known: Sequence[str]) -> str | None:
+    """The known word nearest to ``word`` (ignoring case), if it is near enough to be a typo."""
+    if not known or not word:
+        return None
+    lowered = word.lower()
+
+    def rank(candidate: str) -> tuple[int, int, float]:
+        other = candidate.lower()
+        prefix = next(
+            (i for i, (x, y) in enumerate(zip(lowered, other, strict=False)) if x != y), min(len(lowered), len(other))
+        )
+        return _distance(lowered, other), -prefix, -difflib.SequenceMatcher(None, lowered, other).ratio()
+
+    best = min(known, key=rank)
+    if _distance(lowered, best.lower()) <= max(1, len(word) // 3):
+        return best
+    # Not a typo, but maybe a shortened or lengthened key (`automation` for `infra-automation`).
+    similar = difflib.get_close_matches(lowered, [k.lower() for k in known], n=1, cutoff=0.75)
+    return next(k for k in known if k.lower() == similar[0]) if similar else None
+
+
+def suggest(word: str, known: Sequence[str], limit: int = 24) -> str:
+    """'; did you mean `summary`?', or some of what is allowed."""
+    close = closest(word, known)
     if close:
-        return f"; did you mean `{close[0]}`?"
-    return "; use one of: " + ", ".join(f"`{k}`" for k in known)
+        return f"; did you mean `{close}`?"
+    shown = ", ".join(f"`{k}`" for k in list(known)[:limit])
+    more = f" and {len(known) - limit} more" if len(known) > limit else ""
+    return f"; use one of: {shown}{more}"
+
+
+def refused(node: Node) -> bool:
+    """A node the reader already refused (a tag, an alias): report nothing more about it."""
+    return isinstance(node, Scalar) and node.refused
 
 
 class Type:
     """A field's type. Subclasses implement convert, describe and json."""
+
+    # Said when an optional field is present but empty, where that is probably a mistake.
+    empty_hint = ""
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         raise NotImplementedError
@@ -66,6 +111,8 @@ class Type:
 
 
 def _scalar(node: Node, where: str, ctx: Context, wanted: str) -> Scalar | _Invalid:
+    if isinstance(node, Scalar) and node.refused:
+        return INVALID  # a tag or an alias: already reported where it stands
     if isinstance(node, Scalar) and not node.is_null:
         return node
     return ctx.problem(node, where, f"expected {wanted}, found {describe(node)}")
@@ -76,7 +123,7 @@ def _scalar(node: Node, where: str, ctx: Context, wanted: str) -> Scalar | _Inva
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
-_SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_BIDI}]")
+_SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_BIDI}]")
 
 
 def _bad_character(text: str, one_line: bool) -> str | None:
@@ -86,6 +133,8 @@ def _bad_character(text: str, one_line: bool) -> str | None:
             continue
         if char == "\n":
             return "a line break"
+        if char in "\u2028\u2029":
+            return f"the line separator U+{ord(char):04X}"
         if char in _BIDI:
             if one_line:
                 return f"the bidirectional control U+{ord(char):04X}"
@@ -104,6 +153,7 @@ class Text(Type):
     pattern: str | None = None
     pattern_hint: str = ""
     form: str = ""  # how the docs describe a patterned text, e.g. "`YYYY-Qn`"
+    empty_hint: str = ""
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         scalar = _scalar(node, where, ctx, "text")
@@ -117,14 +167,14 @@ class Text(Type):
             return ctx.problem(node, where, f"contains {bad}{hint}")
         if len(text) < self.min_length:
             return ctx.problem(node, where, "is empty; write some text")
+        if self.pattern and not re.fullmatch(self.pattern, text):
+            return ctx.problem(node, where, f'"{printable(text)}" {self.pattern_hint}')
         if len(text) > self.max_length:
             return ctx.problem(
                 node,
                 where,
                 f"is {len(text)} characters long; the limit is {self.max_length}, shorten it",
             )
-        if self.pattern and not re.fullmatch(self.pattern, text):
-            return ctx.problem(node, where, f'"{text}" {self.pattern_hint}')
         return text
 
     def describe(self) -> str:
@@ -252,13 +302,14 @@ class Choice(Type):
         return choices.get(self.source, ()) if self.source else self.values
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
-        scalar = _scalar(node, where, ctx, f"a {self.noun}")
-        if isinstance(scalar, _Invalid):
+        if not isinstance(node, Scalar) or node.is_null:
+            return ctx.problem(node, where, f"expected a {self.noun}, found {describe(node)}")
+        text = Text(200).convert(node, where, ctx)  # controls and bidi characters first
+        if isinstance(text, _Invalid):
             return INVALID
         known = self.known(ctx.choices)
-        text = scalar.value.strip()
         if text not in known:
-            return ctx.problem(node, where, f"`{text}` is not a known {self.noun}{suggest(text, known)}")
+            return ctx.problem(node, where, f"`{printable(text)}` is not a known {self.noun}{suggest(text, known)}")
         return text
 
     def describe(self) -> str:
@@ -308,7 +359,10 @@ class ListOf(Type):
             return ctx.problem(node, where, f"needs at least {self.min_items} item(s)")
         if len(node.items) > self.max_items:
             return ctx.problem(node, where, f"has {len(node.items)} items; the limit is {self.max_items}")
-        values = [self.item.convert(item, f"{where}[{i}]", ctx) for i, item in enumerate(node.items)]
+        values = [
+            INVALID if refused(item) else self.item.convert(item, f"{where}[{i}]", ctx)
+            for i, item in enumerate(node.items)
+        ]
         return INVALID if any(v is INVALID for v in values) else values
 
     def describe(self) -> str:
@@ -335,16 +389,20 @@ class MapOf(Type):
     max_items: int = 30
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
-        if not isinstance(node, Map) or not node.entries:
+        if not isinstance(node, Map):
             return ctx.problem(node, where, f"expected a mapping of key: label, found {describe(node)}")
+        if not node.entries:
+            return ctx.problem(
+                node, where, "is empty; add at least one `key: Label` line, or remove it for the defaults"
+            )
         if len(node.entries) > self.max_items:
             return ctx.problem(node, where, f"has {len(node.entries)} entries; the limit is {self.max_items}")
         result = {}
         for key, value in node.entries.items():
             if not re.fullmatch(self.key_pattern, key):
-                ctx.problem(node.keys[key], f"{where}.{key}", f"`{key}` {self.key_hint}")
+                ctx.problem(node.keys[key], f"{where}.{printable(key)}", f"`{printable(key)}` {self.key_hint}")
                 continue
-            result[key] = self.value.convert(value, f"{where}.{key}", ctx)
+            result[key] = INVALID if refused(value) else self.value.convert(value, f"{where}.{key}", ctx)
         return INVALID if any(v is INVALID for v in result.values()) else result
 
     def describe(self) -> str:
@@ -394,24 +452,32 @@ class Record(Type):
             return ctx.problem(node, where, f"expected a mapping of fields, found {describe(node)}")
         names = [f.name for f in self.fields]
         values: dict[str, Any] = {}
+        meant: set[str] = set()  # fields an unknown key was probably meant to be
         for key, value in node.entries.items():
-            path = f"{where}.{key}" if where else key
+            path = f"{where}.{printable(key)}" if where else printable(key)
             if key not in names:
-                ctx.problem(node.keys[key], path, f"`{key}` is not a {self.noun} field{suggest(key, names)}")
+                hint = suggest(key, names)
+                meant.update(n for n in names if hint == f"; did you mean `{n}`?")
+                ctx.problem(node.keys[key], path, f"`{printable(key)}` is not a {self.noun} field{hint}")
                 continue
             spec = self.field(key)
+            if refused(value):
+                values[key] = INVALID
+                continue
             if isinstance(value, Scalar) and value.is_null:
                 if spec.required:
-                    ctx.problem(
-                        value, path, f"is required but empty; {spec.description[0].lower()}{spec.description[1:]}"
-                    )
+                    ctx.problem(value, path, f"is required but empty; write it ({spec.description})")
                     values[key] = INVALID
+                elif spec.type.empty_hint:
+                    values[key] = ctx.problem(value, path, f"is empty; {spec.type.empty_hint}")
                 continue
             values[key] = spec.type.convert(value, path, ctx)
         for spec in self.fields:
-            if spec.required and spec.name not in node.entries:
+            if spec.required and spec.name not in node.entries and spec.name not in meant:
                 path = f"{where}.{spec.name}" if where else spec.name
                 ctx.problem(node, path, f"is missing; add `{spec.name}:` ({spec.description})")
+                values[spec.name] = INVALID
+            elif spec.required and spec.name not in node.entries:
                 values[spec.name] = INVALID
         for rule in self.rules:
             rule(values, node, ctx, where)

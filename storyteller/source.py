@@ -7,8 +7,11 @@ what a scalar means, so ``NO`` in a text field stays ``NO`` and ``010`` is never
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -23,6 +26,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+REFUSED = "refused"  # the style of a node replaced after a problem (a tag, an alias)
 
 
 @dataclass
@@ -37,6 +41,10 @@ class Scalar:
     @property
     def is_null(self) -> bool:
         return self.style == "" and self.value in _NULLS
+
+    @property
+    def refused(self) -> bool:
+        return self.style == REFUSED
 
 
 @dataclass
@@ -71,8 +79,18 @@ def describe(node: Node) -> str:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    text = text.replace("\n", " ")
+    text = printable(text.replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """Text of the author's, safe to echo in a message: invisible and control characters are
+    shown as escapes (so no escape sequence reaches a terminal), and it is cut to ``limit``."""
+    shown = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 @dataclass
@@ -104,6 +122,34 @@ def parse(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
     return root, builder.problems
 
 
+def read_limited(path: Path, root: Path, shown: str) -> tuple[bytes, Problem | None]:
+    """Read a file of the workspace, refusing what is not a regular file inside it or is too big."""
+    try:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            what = "is a link to a file outside the workspace" if path.is_symlink() else "is outside the workspace"
+            return b"", Problem(shown, 1, 1, "", f"{what}; copy the story into its stories folder")
+        info = os.stat(resolved)
+        if not stat.S_ISREG(info.st_mode):
+            return b"", Problem(
+                shown, 1, 1, "", "is not a regular file (a folder, device or pipe); use an ordinary file"
+            )
+        if info.st_size > MAX_FILE_BYTES:
+            return b"", Problem(
+                shown,
+                1,
+                1,
+                "",
+                f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): move long text or images out of it",
+            )
+        with open(resolved, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1), None
+    except OSError as error:
+        return b"", Problem(shown, 1, 1, "", f"cannot be read: {error.strerror}")
+    except RuntimeError:  # pathlib's report of a symlink loop
+        return b"", Problem(shown, 1, 1, "", "is a symbolic link that points to itself; replace it with the file")
+
+
 def _decode(data: bytes, builder: _Builder) -> str | None:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -121,11 +167,70 @@ def _decode(data: bytes, builder: _Builder) -> str | None:
         return None
 
 
+# YAML reads these as line breaks, but editors and `grep` do not: line numbers would drift.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_BREAK_NAMES = {
+    "\x85": "next-line character U+0085",
+    "\u2028": "line separator U+2028",
+    "\u2029": "paragraph separator U+2029",
+}
+MAX_PROBLEMS_PER_FILE = 20  # of the reader's own kind (aliases, tags): a flood stays short
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _odd_breaks(text: str, builder: _Builder) -> str:
+    """Report characters that YAML takes for line breaks (pasted from web pages or Word), and
+    blank them out so the rest of the file parses with the line numbers an editor shows."""
+    for match in _YAML_ONLY_BREAKS.finditer(text):
+        line, column = _position(text, match.start())
+        builder.problem(
+            line,
+            column,
+            f"contains the {_BREAK_NAMES[match.group()]}, which YAML reads as a line break; "
+            "replace it with a space or a normal line break",
+        )
+    return _YAML_ONLY_BREAKS.sub(" ", text)
+
+
+def _child_path(stack: list[tuple[Seq | Map, list[Node], str]]) -> str:
+    """The field path (`metrics[0].unit`) of the node about to be added under the stack's top."""
+    if not stack:
+        return ""
+    container, children, path = stack[-1]
+    if isinstance(container, Seq):
+        return f"{path}[{len(children)}]"
+    if len(children) % 2 == 0:  # a key: its path is the mapping's own
+        return path
+    key = children[-1]
+    name = key.value if isinstance(key, Scalar) else "?"
+    return f"{path}.{name}" if path else name
+
+
+class _TooMany(Exception):
+    pass
+
+
 def _build(text: str, builder: _Builder) -> Node | None:
-    """Turn the event stream into nodes, refusing tags, anchors, aliases and extra documents."""
-    stack: list[tuple[Seq | Map, list[Node]]] = []
+    """Turn the event stream into nodes, refusing tags, anchors, aliases and extra documents.
+
+    A refused node is replaced by a REFUSED scalar, so the model does not report it a second
+    time as a wrong type. Problems are capped per file so that a flood of aliases stays cheap.
+    """
+    text = _odd_breaks(text, builder)
+    stack: list[tuple[Seq | Map, list[Node], str]] = []
+    refused: list[bool] = []
     root: Node | None = None
     documents = 0
+
+    def refuse(line: int, column: int, message: str, where: str) -> None:
+        builder.problem(line, column, message, where)
+        if len(builder.problems) >= MAX_PROBLEMS_PER_FILE - 1:
+            raise _TooMany
+
     try:
         for event in yaml.parse(text, Loader=_Loader):
             mark = event.start_mark
@@ -135,67 +240,74 @@ def _build(text: str, builder: _Builder) -> Node | None:
                 documents += 1
                 if documents > 1:
                     builder.problem(
-                        line,
-                        column,
-                        "a file holds one YAML document; remove the second `---` and what follows",
+                        line, column, "a file holds one YAML document; remove the second `---` and what follows"
                     )
                     return root
                 continue
+            where = _child_path(stack)
             if isinstance(event, yaml.AliasEvent):
-                builder.problem(
-                    line,
-                    column,
-                    f"aliases (*{event.anchor}) are not supported; write the value out",
-                )
-                node: Node = Scalar("", "", line, column)
+                refuse(line, column, f"aliases (*{event.anchor}) are not supported; write the value out", where)
+                node: Node = Scalar("", REFUSED, line, column)
             elif isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                bad = False
                 if event.anchor is not None:
-                    builder.problem(
-                        line,
-                        column,
-                        f"anchors (&{event.anchor}) are not supported; write the value out",
-                    )
+                    refuse(line, column, f"anchors (&{event.anchor}) are not supported; write the value out", where)
                 if event.tag is not None and event.tag != "!":
-                    builder.problem(
-                        line,
-                        column,
-                        f"YAML tags ({_tag(event.tag)}) are not allowed; remove the tag",
-                    )
+                    refuse(line, column, f"YAML tags ({_tag(event.tag)}) are not allowed; remove the tag", where)
+                    bad = True
                 if isinstance(event, yaml.ScalarEvent):
-                    node = Scalar(event.value, event.style or "", line, column)
+                    node = Scalar(event.value, REFUSED if bad else event.style or "", line, column)
                 else:
                     if len(stack) >= MAX_DEPTH:
-                        builder.problem(line, column, f"nesting is deeper than {MAX_DEPTH} levels")
+                        builder.problem(line, column, f"nesting is deeper than {MAX_DEPTH} levels", where)
                         return None
                     container: Seq | Map = (
                         Seq([], line, column)
                         if isinstance(event, yaml.SequenceStartEvent)
                         else Map({}, {}, line, column)
                     )
-                    stack.append((container, []))
+                    stack.append((container, [], where))
+                    refused.append(bad)
                     continue
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                container, children = stack.pop()
+                container, children, path = stack.pop()
                 if isinstance(container, Seq):
                     container.items = children
                 else:
-                    _fill_map(container, children, builder)
+                    _fill_map(container, children, builder, path)
                 node = container
+                if refused.pop():
+                    node = Scalar("", REFUSED, container.line, container.column)
             else:
                 continue
             if stack:
                 stack[-1][1].append(node)
             else:
                 root = node
+    except _TooMany:
+        builder.problem(
+            builder.problems[-1].line,
+            builder.problems[-1].column,
+            f"stopped after {MAX_PROBLEMS_PER_FILE} problems in this file; fix these first",
+        )
+        return None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        mark = error.problem_mark
+        context = error.context_mark
+        where_from = str(error.problem or "") + str(error.context or "")
+        # An unclosed bracket or quote shows up where the parser gives up (often the end of
+        # the file); point at where it was opened instead.
+        if context is not None and (
+            "end of stream" in where_from or "flow" in where_from or "quoted scalar" in where_from
+        ):
+            mark = context
+        mark = mark or context
         index = mark.index if mark else 0
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         builder.problem(line, column, _syntax_message(error, text, index))
         return None
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
-        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        line, column = _position(text, error.position)
         builder.problem(
             line,
             column,
@@ -214,7 +326,7 @@ def _tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-def _fill_map(container: Map, children: list[Node], builder: _Builder) -> None:
+def _fill_map(container: Map, children: list[Node], builder: _Builder, path: str) -> None:
     for key, value in zip(children[::2], children[1::2], strict=True):
         if not isinstance(key, Scalar) or key.is_null:
             builder.problem(key.line, key.column, "a key must be a plain word such as `title`")
@@ -224,8 +336,8 @@ def _fill_map(container: Map, children: list[Node], builder: _Builder) -> None:
             builder.problem(
                 key.line,
                 key.column,
-                f"`{key.value}` appears twice (lines {first.line} and {key.line}); keep one of them",
-                key.value,
+                f"`{printable(key.value)}` appears twice (lines {first.line} and {key.line}); keep one of them",
+                f"{path}.{key.value}" if path else key.value,
             )
             continue
         container.keys[key.value] = key
@@ -234,12 +346,19 @@ def _fill_map(container: Map, children: list[Node], builder: _Builder) -> None:
 
 def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
     problem = str(error.problem or error.context or "not valid YAML")
+    context = str(error.context or "")
     if "\\t" in problem or "tab" in problem or text[index : index + 1] == "\t":
         return "a tab character is used for indentation; YAML needs spaces, replace the tab with spaces"
     if "special characters are not allowed" in problem or "unacceptable character" in problem:
         return f"YAML syntax error: {problem}; remove the control character"
-    context = f" ({error.context})" if error.context and error.problem else ""
-    return f"YAML syntax error: {problem}{context}; check the indentation and quoting on this line"
+    if "quoted scalar" in context:
+        return "YAML syntax error: the quote opened here is never closed; add the closing quote"
+    if "flow sequence" in context:
+        return "YAML syntax error: the `[` opened here is never closed; add `]` (or quote the text)"
+    if "flow mapping" in context:
+        return "YAML syntax error: the `{` opened here is never closed; add `}` (or quote the text)"
+    extra = f" ({context})" if context and error.problem else ""
+    return f"YAML syntax error: {problem}{extra}; check the indentation and quoting on this line"
 
 
 _INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
