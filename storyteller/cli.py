@@ -385,6 +385,63 @@ def export(
 
 
 @app.command()
+def build(
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    every: Annotated[bool, typer.Option("--all", help="Every quarter and every fiscal year that has stories.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html, pdf or html,pdf.")] = "html,pdf",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Folder for the reports (default: the workspace's output/).")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Build the report: output/<period>/<name>-<period>.html and .pdf (default: the latest quarter)."""
+
+    def body() -> None:
+        from storyteller.build import BuildRequest
+        from storyteller.build import build as run_build
+
+        formats = tuple(f.strip().lower() for f in format.split(",") if f.strip())
+        if not formats or any(f not in ("html", "pdf") for f in formats):
+            raise UsageError(f"--format {format!r}: use html, pdf or html,pdf")
+        if every and (quarter or year):
+            raise UsageError("give --all alone, without --quarter or --year")
+        loaded = _loaded(workspace)
+        selection = _selection(quarter, year, loaded)
+        request = BuildRequest(
+            quarter=selection.quarter,
+            year=selection.year,
+            every=every,
+            formats=formats,
+            output=output,
+            today=_today(),
+            created=_created(),
+        )
+        for item in run_build(loaded, request):
+            typer.echo(f"wrote {_shown(item.path)}")
+
+    _run(body)
+
+
+def _created() -> str:
+    """The PDF's creation time: SOURCE_DATE_EPOCH when set (reproducible), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = (
+        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        if epoch and epoch.isdigit()
+        else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    )
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@app.command()
 def schema(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")

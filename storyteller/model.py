@@ -798,6 +798,15 @@ CONFIG = Record(
             default=DEFAULT_OUTCOMES,
         ),
         Field("brand", BRAND, "The report's look: `primary` colour and `logo`.", {"primary": "#1f4e79"}),
+        Field("paper", Choice(("A4", "Letter"), noun="paper size"), "Page size of the PDF.", "A4", default="A4"),
+        Field(
+            "small_win_hours",
+            Number(minimum=0),
+            "A delivered story that saves fewer hours a year than this (and eliminated nothing) is listed "
+            "with the small wins instead of in its category.",
+            40,
+            default=40,
+        ),
     ),
 )
 
@@ -816,6 +825,8 @@ class Config:
     fiscal_year_start: int = 1
     categories: tuple[tuple[str, str], ...] = tuple(DEFAULT_CATEGORIES.items())
     outcomes: tuple[tuple[str, str], ...] = tuple(DEFAULT_OUTCOMES.items())
+    paper: str = "A4"
+    small_win_hours: float = 40
     brand_primary: str = "#1f4e79"
     brand_logo: Path | None = None
     # Where each top-level key stands in storyteller.yaml, for problems found later.

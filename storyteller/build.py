@@ -1,0 +1,111 @@
+"""`storyteller build`: stories to HTML and PDF reports, for one or more periods.
+
+Everything is rendered in memory first; files are written (atomically) only when every
+report of the run rendered, so a failed build never replaces a good report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from storyteller import charts
+from storyteller.errors import ProblemsFound, StorytellerError
+from storyteller.load import Workspace
+from storyteller.periods import Quarter
+from storyteller.render import (
+    environment,
+    font_faces_for_html,
+    font_faces_for_pdf,
+    render_html,
+    visible_text,
+)
+from storyteller.report import Period, ReportContext, build_context, with_rendered_charts
+from storyteller.scaffold import slugify
+from storyteller.write import write_atomic
+
+FORMATS = ("html", "pdf")
+PACKAGE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class BuildRequest:
+    quarter: Quarter | None = None
+    year: int | None = None
+    every: bool = False
+    formats: tuple[str, ...] = FORMATS
+    output: Path | None = None
+    today: dt.date = dt.date(2000, 1, 1)
+    created: str = ""  # ISO 8601 timestamp for the PDF metadata
+
+
+@dataclass(frozen=True)
+class Built:
+    period: str
+    path: Path
+
+
+def periods(workspace: Workspace, request: BuildRequest) -> list[Period]:
+    start = workspace.config.fiscal_year_start
+    quarters = sorted({s.quarter for s in workspace.stories})
+    if request.every:
+        years = sorted({q.year for q in quarters})
+        return [Period.quarter(q, start) for q in quarters] + [Period.year(y, start) for y in years]
+    if request.year is not None:
+        return [Period.year(request.year, start)]
+    if request.quarter is not None:
+        return [Period.quarter(request.quarter, start)]
+    if not quarters:
+        raise StorytellerError('the workspace has no stories yet; add one with `storyteller new "Title"`')
+    return [Period.quarter(quarters[-1], start)]
+
+
+def file_name(workspace: Workspace, period: Period, extension: str) -> str:
+    name = slugify(workspace.config.organization) if workspace.config.organization != "Your organization" else ""
+    return f"{name or 'report'}-{period.key}.{extension}"
+
+
+def contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]:
+    result = []
+    for period in periods(workspace, request):
+        stories = [s for s in workspace.stories if s.quarter in period.quarters]
+        earlier = [s for s in workspace.stories if s.quarter < period.quarters[0]]
+        result.append(build_context(stories, workspace.config, period, request.today, earlier))
+    cache = workspace.config.output_dir / ".cache" / "charts"
+    every_chart = [chart for context in result for chart in context.charts]
+    rendered = {chart.key: chart for chart in charts.render(every_chart, cache)}
+    return [with_rendered_charts(context, rendered) for context in result]
+
+
+def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
+    """Render every requested report, then write them all. Returns what was written."""
+    if workspace.problems:
+        raise ProblemsFound(workspace.problems)
+    unknown = [f for f in request.formats if f not in FORMATS]
+    if unknown:
+        raise StorytellerError(f"unknown format {unknown[0]!r}; use html, pdf or both")
+    config = workspace.config
+    env = environment(config.root / "templates")
+    out_root = request.output or config.output_dir
+    cache = config.output_dir / ".cache"
+    pending: list[tuple[str, Path, bytes]] = []
+    for context in contexts(workspace, request):
+        folder = out_root / context.period.key
+        if "html" in request.formats:
+            draft = render_html(env, context, "html", "")
+            fonts = font_faces_for_html(visible_text(draft), cache / "fonts")
+            html = render_html(env, context, "html", fonts)
+            pending.append((context.period.key, folder / file_name(workspace, context.period, "html"), html.encode()))
+        if "pdf" in request.formats:
+            from storyteller.pdf import write_pdf
+
+            source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created)
+            roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
+            data, _refused = write_pdf(source, roots, config.root)
+            pending.append((context.period.key, folder / file_name(workspace, context.period, "pdf"), data))
+    written = []
+    for period, path, data in pending:
+        write_atomic(path, data)
+        written.append(Built(period, path))
+    return written
