@@ -26,6 +26,7 @@ from jinja2 import (
     TemplateError,
     select_autoescape,
 )
+from markupsafe import Markup
 
 from storyteller import __version__
 from storyteller.errors import StorytellerError
@@ -133,7 +134,7 @@ def render_html(
         return template.render(
             report=report,
             mode=mode,
-            fonts_css=fonts_css,
+            fonts_css=Markup(fonts_css),  # generated here from our own font files, not from input
             image_src=image_src,
             logo_src=logo_src,
             version=__version__,

@@ -448,7 +448,11 @@ def build_context(
             fmt.number(total.delivered, 0),
             f"{total.in_progress} more in progress" if total.in_progress else "",
         ),
-        Headline("Hours saved a year", fmt.hours(total.yearly_hours_saved), f"{fmt.fte(total.fte)} FTE equivalent"),
+        Headline(
+            "Hours saved a year",
+            fmt.hours(total.yearly_hours_saved),
+            f"about {fmt.number(total.yearly_hours_saved / (config.hours_per_fte / 52), 0)} working weeks",
+        ),
         Headline(
             "Money saved a year",
             fmt.money_compact(total.yearly_money_saved) if total.yearly_money_saved is not None else "\u2013",
