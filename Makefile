@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test lint docs lock clean
+.PHONY: report test tools lint docs lock clean golden
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -13,16 +13,42 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# Until the HTML/PDF report lands: validate the example workspace, write its schema and
-# export the latest quarter's figures.
+# The example workspace's report of its latest quarter (HTML and PDF), its figures as
+# JSON and CSV, and the story schema for editors; all in output/.
 report: $(STAMP)
-	$(BIN)/storyteller validate
-	$(BIN)/storyteller schema --output output/story.schema.json
+	$(BIN)/storyteller build
 	$(BIN)/storyteller export --format json --quarter latest --output output/latest.json
 	$(BIN)/storyteller export --format csv --quarter latest --output output/latest.csv
+	$(BIN)/storyteller schema --output output/story.schema.json
 
-test: $(STAMP)
+test: $(STAMP) tools
 	$(BIN)/python -m pytest
+
+# What the report checks in the tests need besides Python: Debian's Chromium (axe-core runs
+# in it), Poppler (PDF checks) and a Java runtime (the Nu HTML Checker), installed with apt
+# only when missing; then the pinned npm packages of tests/tools (vnu-jar, axe-core,
+# playwright-core). --ignore-scripts: no package may download anything of its own (vnu-jar's
+# install script would fetch a Java runtime); the tests use /usr/bin/chromium and java.
+TOOLS := tests/tools
+TOOLS_STAMP := $(TOOLS)/node_modules/.installed
+tools: $(TOOLS_STAMP)
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "make tools: missing Debian packages:$$missing. Install them as root: apt-get install$$missing" >&2; \
+			exit 1; \
+		fi; \
+		echo "make tools: installing$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
+	fi
+
+$(TOOLS_STAMP): $(TOOLS)/package.json $(TOOLS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make tools: Node.js 20 or newer with npm is needed for tests/tools" >&2; exit 1; }
+	cd $(TOOLS) && npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
 
 lint: $(STAMP)
 	$(BIN)/ruff check storyteller tests
@@ -39,3 +65,8 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) output build *.egg-info
+
+# Regenerate tests/golden/report-2026-Q2.html after an intended change to the templates or
+# the figures; review the diff before committing it.
+golden: $(STAMP)
+	$(BIN)/python -m tests.test_golden --update

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
 from markupsafe import Markup
 
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
@@ -47,3 +48,9 @@ def _parser() -> MarkdownIt:
 def render(text: str) -> Markup:
     """Render story Markdown; what is not allowed comes out as plain, escaped text."""
     return Markup(_parser().render(text))
+
+
+def link_href(url: str) -> str:
+    """A story's ``links`` URL as an href: normalised as markdown-it does links in story text
+    (characters that a URL may not hold, such as ``"`` or ``<``, percent-encoded)."""
+    return normalizeLink(url)

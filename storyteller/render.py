@@ -13,6 +13,7 @@ import hashlib
 import io
 import mimetypes
 import re
+import traceback
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -24,6 +25,7 @@ from jinja2 import (
     PrefixLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -75,7 +77,7 @@ def font_faces_for_pdf() -> str:
 def font_faces_for_html(text: str, cache_dir: Path | None) -> str:
     """@font-face rules with the fonts inline, cut down to the characters the report uses
     (about 25 KB a face instead of 330 KB), as WOFF2 data URIs."""
-    chars = "".join(sorted(set(text) | set(" 0123456789.,:;%$€£¥()+-−×–—·'\"?!/&@#*")))
+    chars = "".join(sorted(set(text) | set(" 0123456789.,:;%$€£¥()+-−×–—·'\"?!/&@#*\u00a0\u201c\u201d\u2014…")))
     rules = []
     for name, weight, style in FONT_FACES:
         data = _subset(FONTS / f"{name}.ttf", chars, cache_dir)
@@ -140,9 +142,37 @@ def render_html(
             version=__version__,
             created=created,
         )
+    except TemplateNotFound as error:
+        raise TemplateProblem(
+            f"report template not found: {error.name}{_where(error)}; built-in templates are default:NAME"
+        ) from error
     except TemplateError as error:
-        where = f" ({error.filename}:{error.lineno})" if getattr(error, "lineno", None) else ""  # type: ignore[attr-defined]
-        raise TemplateProblem(f"report template error{where}: {error.message}") from error
+        raise TemplateProblem(f"report template error{_where(error)}: {error.message}") from error
+    except RecursionError as error:
+        raise TemplateProblem(
+            "a report template includes or extends itself; to build on the built-in one, "
+            'write {% extends "default:report.html" %} (or include "default:NAME")'
+        ) from error
+
+
+def _where(error: BaseException) -> str:
+    """' (templates/report.html:3)': the template line an error came from, when Jinja knows it.
+
+    Syntax errors carry it; an undefined variable does not, but Jinja rewrites the
+    traceback so that template frames show the template's file and line."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not (filename and line):
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith((".html", ".css"))]
+        if frames:
+            filename, line = frames[-1].filename, frames[-1].lineno
+    if not (filename and line):
+        return ""
+    shown = Path(filename)
+    for base in (Path.cwd(), BUILTIN_TEMPLATES.parent):
+        if shown.is_relative_to(base):
+            shown = shown.relative_to(base)
+            break
+    return f" ({shown.as_posix()}:{line})"
 
 
 def visible_text(html: str) -> str:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from storyteller import charts, units
 from storyteller.charts import Chart, Palette
 from storyteller.fmt import Formatter
+from storyteller.markdown import link_href
 from storyteller.markdown import render as markdown
 from storyteller.metrics import MetricFigures, StoryFigures, Totals, story_figures, totals
 from storyteller.model import Config, Story
@@ -272,7 +273,7 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         outcome=markdown(story.outcome),
         quote_text=story.quote.text if story.quote else "",
         quote_by=(story.quote.by or "") if story.quote else "",
-        links=tuple((link.title, link.url) for link in story.links),
+        links=tuple((link.title, link_href(link.url)) for link in story.links),
         images=tuple((image.path, image.alt, image.caption or "") for image in story.images),
         chart=chart,
         highlight=_highlight(s, fmt),
@@ -298,7 +299,7 @@ def _story_chart(s: StoryFigures, fmt: Formatter, palette: Palette) -> Chart | N
 
 def _formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
     rate = (
-        f"{fmt.money(config.hourly_rate)} an hour (the workspace's `hourly_rate`)"
+        f"{fmt.money(config.hourly_rate)} an hour (the workspace's hourly_rate)"
         if config.hourly_rate is not None
         else "not set, so no money is derived from hours"
     )
@@ -331,7 +332,7 @@ def _formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         Formula(
             "FTE equivalent",
             f"Yearly hours saved \u00f7 {fmt.number(config.hours_per_fte)} working hours of one full-time person "
-            "(the workspace's `hours_per_fte`).",
+            "(the workspace's hours_per_fte).",
         ),
         Formula(
             "Payback",
@@ -362,7 +363,7 @@ def _appendix_row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRo
         hours=fmt.hours(s.yearly_hours_saved),
         estimated=fmt.hours(s.estimated_hours_saved) if s.estimated_hours_saved else "\u2013",
         money=fmt.money(s.yearly_money_saved) if s.yearly_money_saved is not None else "\u2013",
-        fte=fmt.fte(s.fte),
+        fte=fmt.fte(s.fte) if story.delivered and s.yearly_hours_saved else "\u2013",
         payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "\u2013",
     )
 
@@ -472,7 +473,9 @@ def build_context(
             "of the hours saved",
         ),
     )
-    ranked = sorted(delivered, key=lambda f: (-f.yearly_hours_saved, f.story.title))
+    ranked = sorted(
+        (f for f in delivered if f.story.id not in small_ids), key=lambda f: (-f.yearly_hours_saved, f.story.title)
+    )
     top = tuple(views[f.story.id] for f in ranked[:3] if f.yearly_hours_saved > 0)
     appendix = tuple(
         _appendix_row(f, config, fmt)
