@@ -22,7 +22,7 @@ from typing import Any
 from storyteller.write import write_atomic
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-THEME_VERSION = "1"  # bump when the look changes, so cached charts are redrawn
+THEME_VERSION = "2"  # bump when the look changes, so cached charts are redrawn
 FONT_STACK = "Inter, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1d2730"
 MUTED = "#5b6670"
@@ -40,11 +40,39 @@ class Palette:
 
     @classmethod
     def from_brand(cls, brand: str) -> Palette:
+        """Keep the brand's hue; set each colour's luma so the four stay apart in greyscale
+        (dark primary, mid accent, lighter neutral, light tint) and white text on the
+        primary stays readable."""
         r, g, b = (int(brand[i : i + 2], 16) / 255 for i in (1, 3, 5))
-        hue, lightness, saturation = colorsys.rgb_to_hls(r, g, b)
-        primary = _hls(hue, min(lightness, 0.34), max(saturation, 0.35))
-        tint = _hls(hue, 0.74, min(0.55, max(saturation, 0.3)))
-        return cls(primary=primary, tint=tint, neutral="#a9b2b9", accent="#b3261e")
+        hue, _lightness, saturation = colorsys.rgb_to_hls(r, g, b)
+        primary = brand if luma(brand) <= 0.32 else _at_luma(hue, max(saturation, 0.35), 0.3)
+        accent_luma = max(luma(primary) + 0.16, 0.3)
+        neutral_luma = accent_luma + 0.16
+        return cls(
+            primary=primary,
+            tint=_at_luma(
+                hue, 0.0 if saturation < 0.05 else min(0.55, max(saturation, 0.3)), min(0.9, neutral_luma + 0.15)
+            ),
+            neutral=_at_luma(0.57, 0.08, neutral_luma),  # a cool grey
+            accent=_at_luma(0.0, 0.65, accent_luma),  # a red for regressions
+        )
+
+
+def luma(colour: str) -> float:
+    """Rec. 709 luma (0 black .. 1 white): the grey a colour becomes in a greyscale print."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _at_luma(hue: float, saturation: float, target: float) -> str:
+    low, high = 0.0, 1.0
+    for _ in range(30):  # bisect the HLS lightness until the luma is on target
+        middle = (low + high) / 2
+        if luma(_hls(hue, middle, saturation)) < target:
+            low = middle
+        else:
+            high = middle
+    return _hls(hue, (low + high) / 2, saturation)
 
 
 def _hls(hue: float, lightness: float, saturation: float) -> str:

@@ -71,7 +71,8 @@ class Formatter:
         """0.873 -> '87%' (one decimal below 10 %)."""
         if decimals is None:
             decimals = 1 if abs(ratio) < 0.1 and ratio != 0 else 0
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+        pattern = self._babel.percent_formats[None].pattern.split(";")[0]  # keeps the locale's "87 %"
+        pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
         return format_percent(ratio, format=pattern, locale=self._babel).replace("-", MINUS)
 
     def factor(self, value: float) -> str:
