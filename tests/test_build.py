@@ -220,3 +220,12 @@ def test_the_pdf_fetcher_reads_only_allowed_folders(tmp_path: Path) -> None:
     data, refused = write_pdf(html, [inside], inside)
     assert data.startswith(b"%PDF")
     assert refused == [secret.as_uri(), "file:///etc/passwd", "http://169.254.169.254/latest/meta-data/"]
+
+
+def test_weasyprint_has_nothing_to_complain_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Every rule of the stylesheet is one WeasyPrint understands, and no resource fails."""
+    ws = _workspace(tmp_path / "ws")
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        result = CliRunner().invoke(app, ["build", "--format", "pdf", "-w", str(ws)])
+    assert result.exit_code == 0, result.output
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
