@@ -44,11 +44,21 @@ class BuildRequest:
 class Built:
     period: str
     path: Path
+    refused: tuple[str, ...] = ()  # URLs the PDF renderer was not allowed to read
 
 
 def periods(workspace: Workspace, request: BuildRequest) -> list[Period]:
     start = workspace.config.fiscal_year_start
     quarters = sorted({s.quarter for s in workspace.stories})
+    if not quarters:
+        raise StorytellerError('the workspace has no stories yet; add one with `storyteller new "Title"`')
+    if request.quarter is not None and request.quarter not in quarters:
+        raise StorytellerError(
+            f"no story is in {request.quarter}; quarters with stories: {', '.join(str(q) for q in quarters)}"
+        )
+    if request.year is not None and request.year not in {q.year for q in quarters}:
+        known = ", ".join(sorted({str(q.year) for q in quarters}))
+        raise StorytellerError(f"no story is in fiscal year {request.year}; years with stories: {known}")
     if request.every:
         years = sorted({q.year for q in quarters})
         return [Period.quarter(q, start) for q in quarters] + [Period.year(y, start) for y in years]
@@ -56,8 +66,6 @@ def periods(workspace: Workspace, request: BuildRequest) -> list[Period]:
         return [Period.year(request.year, start)]
     if request.quarter is not None:
         return [Period.quarter(request.quarter, start)]
-    if not quarters:
-        raise StorytellerError('the workspace has no stories yet; add one with `storyteller new "Title"`')
     return [Period.quarter(quarters[-1], start)]
 
 
@@ -82,30 +90,31 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
     """Render every requested report, then write them all. Returns what was written."""
     if workspace.problems:
         raise ProblemsFound(workspace.problems)
-    unknown = [f for f in request.formats if f not in FORMATS]
-    if unknown:
-        raise StorytellerError(f"unknown format {unknown[0]!r}; use html, pdf or both")
     config = workspace.config
     env = environment(config.root / "templates")
     out_root = request.output or config.output_dir
     cache = config.output_dir / ".cache"
-    pending: list[tuple[str, Path, bytes]] = []
+    pending: list[Built] = []
+    data: dict[Path, bytes] = {}
     for context in contexts(workspace, request):
         folder = out_root / context.period.key
         if "html" in request.formats:
             draft = render_html(env, context, "html", "")
             fonts = font_faces_for_html(visible_text(draft), cache / "fonts")
-            html = render_html(env, context, "html", fonts)
-            pending.append((context.period.key, folder / file_name(workspace, context.period, "html"), html.encode()))
+            path = folder / file_name(workspace, context.period, "html")
+            data[path] = render_html(env, context, "html", fonts).encode()
+            pending.append(Built(context.period.key, path))
         if "pdf" in request.formats:
             from storyteller.pdf import write_pdf
 
             source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created)
             roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
-            data, _refused = write_pdf(source, roots, config.root)
-            pending.append((context.period.key, folder / file_name(workspace, context.period, "pdf"), data))
-    written = []
-    for period, path, data in pending:
-        write_atomic(path, data)
-        written.append(Built(period, path))
-    return written
+            path = folder / file_name(workspace, context.period, "pdf")
+            data[path], refused = write_pdf(source, roots, config.root)
+            pending.append(Built(context.period.key, path, tuple(refused)))
+    for item in pending:
+        try:
+            write_atomic(item.path, data[item.path])
+        except OSError as error:
+            raise StorytellerError(f"cannot write {item.path}: {error.strerror}") from None
+    return pending

@@ -117,12 +117,16 @@ def _print_problems(found: ProblemsFound) -> None:
     typer.echo(f"{len(found.problems)} {noun} in {files} file{'s' if files != 1 else ''}", err=True)
 
 
-def _today() -> dt.date:
-    """Today, or the day of SOURCE_DATE_EPOCH when it is set (reproducible output)."""
+def _now() -> dt.datetime:
+    """Now, or SOURCE_DATE_EPOCH when it is set (reproducible output). The only clock."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _today() -> dt.date:
+    return _now().date()
 
 
 def _workspace(explicit: Path | None) -> Any:
@@ -146,6 +150,8 @@ def _selection(quarter: str | None, year: int | None, workspace: Any = None) -> 
             return Selection(quarter=Quarter.parse(quarter.strip().upper()))
         except ValueError:
             raise UsageError(f"--quarter {quarter!r} is not a quarter; write it like 2026-Q3") from None
+    if year is not None and not 1900 <= year <= 9999:
+        raise UsageError(f"--year {year} is not a fiscal year; write it like 2026")
     return Selection(year=year)
 
 
@@ -419,19 +425,17 @@ def build(
         )
         for item in run_build(loaded, request):
             typer.echo(f"wrote {_shown(item.path)}")
+            for url in item.refused:
+                typer.echo(
+                    f"storyteller: warning: {_shown(item.path)}: did not read {url} (not in the workspace)", err=True
+                )
 
     _run(body)
 
 
 def _created() -> str:
-    """The PDF's creation time: SOURCE_DATE_EPOCH when set (reproducible), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (
-        dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        if epoch and epoch.isdigit()
-        else dt.datetime.now(dt.UTC).replace(microsecond=0)
-    )
-    return moment.isoformat().replace("+00:00", "Z")
+    """The PDF's creation time, ISO 8601 in UTC."""
+    return _now().isoformat().replace("+00:00", "Z")
 
 
 def _shown(path: Path) -> str:

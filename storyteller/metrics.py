@@ -51,9 +51,8 @@ def metric_figures(metric: Metric, config: Config) -> MetricFigures:
     eliminated = lower and after == 0 and before > 0
     factor: float | None = None
     if before > 0 and after > 0:
-        factor = _finite(before / after if lower else after / before)
-    elif not lower and after == 0 and before > 0:
-        factor = 0.0  # a higher-is-better value that fell to nothing: a regression of factor 0
+        ratio = _finite(before / after if lower else after / before)
+        factor = ratio if ratio else None  # a ratio that underflows to 0 is as undefined as 0 itself
     kind = units.family(metric.unit)
     hours = None
     if kind is units.Family.DURATION and metric.frequency is not None:

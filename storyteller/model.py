@@ -103,7 +103,8 @@ class Frequency(Type):
         return "`N per day|week|month|quarter|year`, N > 0"
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
-        return {"type": "string", "pattern": f"^[0-9]+(\\.[0-9]+)? per ({'|'.join(_PERIODS)})$"}
+        # The same forms the validator accepts: "40 per month", "40/month", "3 a day", "2 per weeks".
+        return {"type": "string", "pattern": f"^[0-9]+(\\.[0-9]+)?\\s*(per|/|a|an|each)\\s*({'|'.join(_PERIODS)})s?$"}
 
 
 @dataclass(frozen=True)

@@ -144,18 +144,20 @@ def render_html(
         )
     except TemplateNotFound as error:
         raise TemplateProblem(
-            f"report template not found: {error.name}{_where(error)}; built-in templates are default:NAME"
+            f"report template not found: {error.name}{_where(error, env)}; built-in templates are default:NAME"
         ) from error
     except TemplateError as error:
-        raise TemplateProblem(f"report template error{_where(error)}: {error.message}") from error
+        raise TemplateProblem(f"report template error{_where(error, env)}: {error.message}") from error
     except RecursionError as error:
         raise TemplateProblem(
             "a report template includes or extends itself; to build on the built-in one, "
             'write {% extends "default:report.html" %} (or include "default:NAME")'
         ) from error
+    except Exception as error:  # a runtime error inside a template (1/0, a bad filter argument)
+        raise TemplateProblem(f"report template error{_where(error, env)}: {type(error).__name__}: {error}") from error
 
 
-def _where(error: BaseException) -> str:
+def _where(error: BaseException, env: Environment) -> str:
     """' (templates/report.html:3)': the template line an error came from, when Jinja knows it.
 
     Syntax errors carry it; an undefined variable does not, but Jinja rewrites the
@@ -168,7 +170,8 @@ def _where(error: BaseException) -> str:
     if not (filename and line):
         return ""
     shown = Path(filename)
-    for base in (Path.cwd(), BUILTIN_TEMPLATES.parent):
+    searched = [Path(p) for loader in getattr(env.loader, "loaders", []) for p in getattr(loader, "searchpath", [])]
+    for base in [*(p.parent for p in searched), Path.cwd()]:  # the workspace, then the package
         if shown.is_relative_to(base):
             shown = shown.relative_to(base)
             break

@@ -369,10 +369,12 @@ def _appendix_row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRo
 
 
 def _is_small(s: StoryFigures, config: Config) -> bool:
-    if not s.story.delivered or any(f.eliminated for f in s.metrics):
+    """A modest saving: some hours, fewer than small_win_hours, nothing eliminated, no large
+    money figure. A story that lost time is never a "win": it stays in its category."""
+    if not s.story.delivered or s.other_currency or any(f.eliminated or f.regression for f in s.metrics):
         return False
     money_cap = config.small_win_hours * (config.hourly_rate or 0)
-    return s.yearly_hours_saved < config.small_win_hours and (s.yearly_money_saved or 0) <= money_cap
+    return 0 < s.yearly_hours_saved < config.small_win_hours and (s.yearly_money_saved or 0) <= money_cap
 
 
 def build_context(
@@ -420,10 +422,10 @@ def build_context(
         if members:
             estimated = sum(f.estimated_hours_saved for f in members)
             measured = sum(f.yearly_hours_saved for f in members) - estimated
-            category_rows.append((label, max(measured, 0.0), max(estimated, 0.0)))
+            category_rows.append((label, measured, estimated))  # signed: a net loss shows as one
     category_chart = (
         charts.category_chart(category_rows, palette, "Hours saved a year")
-        if any(m + e > 0 for _, m, e in category_rows)
+        if any(m or e for _, m, e in category_rows)
         else None
     )
 

@@ -229,3 +229,70 @@ def test_weasyprint_has_nothing_to_complain_about(tmp_path: Path, caplog: pytest
         result = CliRunner().invoke(app, ["build", "--format", "pdf", "-w", str(ws)])
     assert result.exit_code == 0, result.output
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
+
+
+def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path / "ws")
+    runner = CliRunner()
+    empty = runner.invoke(app, ["build", "--quarter", "2030-Q1", "-w", str(ws)])
+    assert (empty.exit_code, empty.stderr) == (
+        1,
+        "storyteller: no story is in 2030-Q1; quarters with stories: 2026-Q3\n",
+    )
+    year = runner.invoke(app, ["build", "--year", "0", "-w", str(ws)])
+    assert year.exit_code == 2 and "is not a fiscal year" in year.stderr
+    (tmp_path / "a-file").write_text("x")
+    blocked = runner.invoke(app, ["build", "--format", "html", "--output", str(tmp_path / "a-file"), "-w", str(ws)])
+    assert blocked.exit_code == 1 and blocked.stderr.startswith("storyteller: cannot write ")
+    (ws / "templates").mkdir()
+    (ws / "templates" / "report.html").write_text(
+        '{% extends "default:report.html" %}{% block footer %}\n{{ 1 / 0 }}{% endblock %}'
+    )
+    broken = runner.invoke(app, ["build", "--format", "html", "-w", str(ws)])
+    assert broken.exit_code == 1
+    assert broken.stderr == (
+        "storyteller: report template error (templates/report.html:2): ZeroDivisionError: division by zero\n"
+    )
+    assert not (ws / "output" / "2026-Q3").exists()
+    (ws / "stories" / "2026-Q3" / "good.yaml").unlink()
+    nothing = runner.invoke(app, ["build", "--all", "-w", str(ws)])
+    assert nothing.exit_code == 1 and "no stories yet" in nothing.stderr
+
+
+def test_a_story_that_lost_time_is_never_a_small_win() -> None:
+    from storyteller.metrics import story_figures
+    from storyteller.model import Config, Metric, Rate, Story
+    from storyteller.periods import Quarter
+    from storyteller.report import _is_small
+
+    def story(before: float, after: float) -> Story:
+        metric = Metric("m", "minutes", before, after, "lower", Rate(1, "month"), None, "measured", None, (), 1)
+        return Story(
+            "s",
+            "s.yaml",
+            "t",
+            "s",
+            Quarter(2026, 3),
+            None,
+            "T",
+            (),
+            (),
+            "automation",
+            "delivered",
+            (),
+            (),
+            None,
+            "p",
+            None,
+            "o",
+            (metric,),
+            None,
+            (),
+            (),
+            (),
+        )
+
+    config = Config(root=Path("."), hourly_rate=95)
+    assert _is_small(story_figures(story(60, 30), config), config)  # 6 hours a year: a small win
+    assert not _is_small(story_figures(story(10, 60), config), config)  # lost 10 hours: not a win
+    assert not _is_small(story_figures(story(30, 30), config), config)  # nothing saved

@@ -147,9 +147,9 @@ def test_other_unit_higher_is_better_regression() -> None:
     assert f.factor == pytest.approx(0.75)
 
 
-def test_higher_metric_falling_to_zero_is_a_regression_with_factor_zero() -> None:
+def test_higher_metric_falling_to_zero_is_a_regression_without_a_factor() -> None:
     f = metric_figures(metric("percent", 80, 0, better="higher"), CONFIG)
-    assert f.regression and f.factor == 0.0 and not f.eliminated
+    assert f.regression and f.factor is None and not f.eliminated  # null, never 0 (spec)
 
 
 def test_regression_keeps_its_sign_in_hours_and_money() -> None:
