@@ -22,7 +22,7 @@ from typing import Any
 from storyteller.write import write_atomic
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-THEME_VERSION = "2"  # bump when the look changes, so cached charts are redrawn
+THEME_VERSION = "3"  # bump when the look changes, so cached charts are redrawn
 FONT_STACK = "Inter, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1d2730"
 MUTED = "#5b6670"
@@ -199,7 +199,7 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
     data = []
     for index, (name, before, after, before_label, after_label, regression) in enumerate(rows):
         top = max(abs(before), abs(after)) or 1.0
-        short = name if len(name) <= 46 else name[:45] + "\u2026"
+        short = name if len(name) <= 64 else name[:63] + "\u2026"
         metric = f"{index + 1}. {short}"
         data.append({"metric": metric, "when": "Before", "share": abs(before) / top * 100, "label": before_label})
         data.append(
@@ -217,7 +217,7 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
         x=alt.X("share:Q", axis=None, scale=alt.Scale(domain=[0, 135])),
     )
     shown = [w for w in domain if any(d["when"] == w for d in data)]
-    bars = base.mark_bar(height=9).encode(
+    bars = base.mark_bar(height=10).encode(
         color=alt.Color(
             "when:N",
             scale=alt.Scale(domain=domain, range=colours),
@@ -225,7 +225,7 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
         )
     )
     labels = base.mark_text(align="left", dx=5, fontSize=11, color=INK).encode(text="label:N")
-    layered = alt.layer(bars, labels).properties(width=300, height=24)
+    layered = alt.layer(bars, labels).properties(width=340, height=30)
     chart = layered.facet(
         row=alt.Row(
             "metric:N",
@@ -242,10 +242,10 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
                 labelPadding=3,
             ),
         ),
-        spacing=3,
+        spacing=10,
     )
     spec: dict[str, Any] = chart.to_dict(validate=False)
-    spec["config"] = _config(300, 24)
+    spec["config"] = _config(340, 30)
     spec.pop("$schema", None)
     description = (
         f"Before and after of {title}: "

@@ -62,10 +62,11 @@ class Formatter:
         return text.replace("-", MINUS)
 
     def money_compact(self, value: float, currency: str | None = None) -> str:
-        """For headline tiles: '$1.2M' above a million, else the whole amount."""
-        if abs(value) < 1_000_000:
+        """For headline tiles: '$179K', '$1.2M' from 100,000 up, else the whole amount."""
+        if abs(value) < 100_000:
             return self.money(value, currency)
-        return format_compact_currency(value, currency or self.currency, locale=self._babel, fraction_digits=1)
+        digits = 0 if abs(value) < 1_000_000 else 1
+        return format_compact_currency(value, currency or self.currency, locale=self._babel, fraction_digits=digits)
 
     def percent(self, ratio: float, decimals: int | None = None) -> str:
         """0.873 -> '87%' (one decimal below 10 %)."""
@@ -100,7 +101,10 @@ class Formatter:
             return self.number(amount, None if not float(amount).is_integer() else 0) + "%"
         shown = self.number(amount, None if abs(amount) < 100 else 0)
         if kind is units.Family.DURATION:
-            return f"{shown} {_SHORT[units.canonical(unit)]}"
+            word = _SHORT[units.canonical(unit)]
+            if word in ("days", "weeks") and abs(amount) == 1:
+                word = word[:-1]  # "1 day", not "1 days"
+            return f"{shown} {word}"
         if kind is units.Family.COUNT:
             return shown
         return f"{shown} {unit}"

@@ -13,6 +13,7 @@ import hashlib
 import io
 import mimetypes
 import re
+import string
 import traceback
 from collections.abc import Callable
 from importlib.resources import files
@@ -77,7 +78,8 @@ def font_faces_for_pdf() -> str:
 def font_faces_for_html(text: str, cache_dir: Path | None) -> str:
     """@font-face rules with the fonts inline, cut down to the characters the report uses
     (about 25 KB a face instead of 330 KB), as WOFF2 data URIs."""
-    chars = "".join(sorted(set(text) | set(" 0123456789.,:;%$€£¥()+-−×–—·'\"?!/&@#*\u00a0\u201c\u201d\u2014…")))
+    always = string.ascii_letters + string.digits + " .,:;%$€£¥()+-−×–—·'\"?!/&@#*\u00a0\u201c\u201d…"
+    chars = "".join(sorted(set(text) | set(always)))  # letters: CSS may upper-case what the text has in lower case
     rules = []
     for name, weight, style in FONT_FACES:
         data = _subset(FONTS / f"{name}.ttf", chars, cache_dir)

@@ -158,6 +158,7 @@ class ReportContext:
     period: Period
     period_label: str
     period_dates: str
+    period_phrase: str  # "Q3 2026", "fiscal year 2026": fits in "In ... the teams delivered"
     generated: str
     lang: str
     currency: str
@@ -198,9 +199,16 @@ def _result(f: MetricFigures, fmt: Formatter) -> str:
     if f.factor is None:
         return "regression" if f.regression else "improved"
     if f.regression:
-        return f"regression ({fmt.factor(f.factor)})"
-    duration = units.family(f.metric.unit) is units.Family.DURATION
-    word = "higher" if f.metric.better == "higher" else "faster" if duration else "fewer"
+        return f"{fmt.factor(1 / f.factor)} worse"
+    kind = units.family(f.metric.unit)
+    if f.metric.better == "higher":
+        word = "higher"
+    elif kind is units.Family.DURATION:
+        word = "faster"
+    elif kind in (units.Family.CURRENCY, units.Family.PERCENT):
+        word = "lower"
+    else:
+        word = "fewer"
     return f"{fmt.factor(f.factor)} {word}"
 
 
@@ -351,6 +359,19 @@ def _formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
     )
 
 
+def _money_note(total: Totals, config: Config, fmt: Formatter) -> str:
+    """Where the money comes from: time saved at the hourly rate, and direct savings."""
+    if total.yearly_money_saved is None:
+        return f"no hourly rate or {config.currency} figures"
+    from_time = total.yearly_hours_saved * config.hourly_rate if config.hourly_rate else 0.0
+    direct = total.yearly_money_saved - from_time
+    if config.hourly_rate and abs(direct) >= 0.5:
+        return f"{fmt.money(from_time)} of time at {fmt.money(config.hourly_rate)}/h, {fmt.money(direct)} direct"
+    if config.hourly_rate:
+        return f"time saved at {fmt.money(config.hourly_rate)} an hour"
+    return f"direct savings in {config.currency}"
+
+
 def _appendix_row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRow:
     story = s.story
     return AppendixRow(
@@ -459,7 +480,7 @@ def build_context(
         Headline(
             "Money saved a year",
             fmt.money_compact(total.yearly_money_saved) if total.yearly_money_saved is not None else "\u2013",
-            f"in {config.currency}" + (f", at {fmt.money(config.hourly_rate)} an hour" if config.hourly_rate else ""),
+            _money_note(total, config, fmt),
         ),
         Headline("FTE equivalent", fmt.fte(total.fte), f"at {fmt.number(config.hours_per_fte)} hours a year"),
         Headline(
@@ -503,7 +524,9 @@ def build_context(
         title=config.title,
         period=period,
         period_label=period.label,
-        period_dates=fmt.date_range(period.first_day, period.last_day),
+        period_dates=fmt.date_range(period.first_day, period.last_day)
+        + (" (year to date)" if period.is_year and period.first_day <= today < period.last_day else ""),
+        period_phrase=period.label if not period.is_year else f"fiscal year {period.key}",
         generated=fmt.date(today),
         lang=locale,
         currency=config.currency,

@@ -325,6 +325,7 @@ def test_the_wheel_ships_the_templates_and_the_command(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "storyteller/templates/__init__.py" in names
     assert "storyteller/py.typed" in names
+    assert {"storyteller/fonts/Inter-Regular.ttf", "storyteller/fonts/OFL.txt"} <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "storyteller = storyteller.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 

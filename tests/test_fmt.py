@@ -35,7 +35,7 @@ def test_figures_are_rounded_for_reading() -> None:
     assert fmt.hours(2.5) == "2.5"
     assert fmt.money(22_799.6) == "$22,800"
     assert fmt.money(-8_500) == "\u2212$8,500"
-    assert fmt.money_compact(1_234_567) == "$1.2M"
+    assert fmt.money_compact(1_234_567) == "$1.2M" and fmt.money_compact(178_760) == "$179K"
     assert fmt.factor(2.5) == "2.5\u00d7" and fmt.factor(48.2) == "48\u00d7"
     assert fmt.value(50, "min") == "50 min" and fmt.value(99.5, "percent") == "99.5%"
     assert fmt.change(4, "percent") == "+4 pp" and fmt.change(-30, "minutes") == "\u221230 min"
