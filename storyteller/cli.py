@@ -184,39 +184,12 @@ def init(
     """Create a workspace: storyteller.yaml, stories/ with one example story, .gitignore."""
 
     def body() -> None:
-        from storyteller.model import Config, story_json_schema
+        from storyteller.create import init_workspace
         from storyteller.periods import Quarter
-        from storyteller.scaffold import GITIGNORE, SCHEMA_FILE, config_text, story_text
-        from storyteller.write import create_new, write_atomic
 
-        quarter = Quarter.of_date(_today())
-        example = directory / "stories" / str(quarter) / "example-server-builds.yaml"
-        planned = [directory / "storyteller.yaml", example]
-        existing = [p for p in planned if p.exists()]
-        if existing:
-            raise WorkspaceError(f"{existing[0]} already exists; init never overwrites. Choose an empty folder")
-        create_new(planned[0], config_text())
-        create_new(
-            example,
-            story_text(
-                "Self-service server builds",
-                team="Platform Engineering",
-                category="automation",
-                quarter=quarter,
-                schema_path=f"../../output/{SCHEMA_FILE}",
-                example=True,
-            ),
-        )
-        ignore = directory / ".gitignore"
-        if not ignore.exists():
-            create_new(ignore, GITIGNORE)
-        elif "output/" not in ignore.read_text(encoding="utf-8", errors="replace").split():
-            with open(ignore, "a", encoding="utf-8") as handle:  # add our line, keep theirs
-                handle.write("\n" + GITIGNORE)
-        config = Config(root=directory)
-        write_atomic(config.output_dir / SCHEMA_FILE, json.dumps(story_json_schema(config.choices), indent=2) + "\n")
+        config_file, example, _ignore = init_workspace(directory, Quarter.of_date(_today()))
         typer.echo(
-            f"created a workspace in {directory}: storyteller.yaml, {example.relative_to(directory)}, .gitignore"
+            f"created a workspace in {directory}: {config_file.name}, {example.relative_to(directory)}, .gitignore"
         )
         typer.echo("next: edit the example story, then run `storyteller validate`")
 
@@ -236,36 +209,12 @@ def new(
     """Create a commented story file in stories/<quarter>/, named from the title."""
 
     def body() -> None:
-        from storyteller.load import discover, story_id
-        from storyteller.model import story_json_schema
+        from storyteller.create import new_story
         from storyteller.periods import Quarter
-        from storyteller.scaffold import SCHEMA_FILE, slugify, story_text
-        from storyteller.write import create_new, write_atomic
 
         config = _workspace(workspace)
-        keys = [k for k, _ in config.categories]
-        chosen = category or keys[0]
-        if chosen not in keys:
-            raise UsageError(f"--category {chosen!r} is not one of: {', '.join(keys)}")
-        today = Quarter.of_date(_today(), config.fiscal_year_start)
-        picked = _selection(quarter, None).quarter if quarter else today
-        slug = slugify(title)
-        if not slug:
-            raise UsageError("the title needs at least one letter or digit for the file name")
-        existing = (
-            [p for p in discover(config.stories_dir) if story_id(p) == slug] if config.stories_dir.is_dir() else []
-        )
-        if existing:
-            raise WorkspaceError(f"a story with the id `{slug}` already exists: {existing[0]}; choose another title")
-        target = config.stories_dir / str(picked) / f"{slug}.yaml"
-        schema = config.output_dir / SCHEMA_FILE
-        hint = Path(os.path.relpath(schema, target.parent)).as_posix()
-        try:
-            create_new(target, story_text(title.strip(), team=team, category=chosen, quarter=picked, schema_path=hint))
-        except FileExistsError:
-            raise WorkspaceError(f"{target} already exists; new never overwrites") from None
-        write_atomic(schema, json.dumps(story_json_schema(config.choices), indent=2) + "\n")
-        typer.echo(f"created {target}")
+        picked = _selection(quarter, None).quarter if quarter else Quarter.of_date(_today(), config.fiscal_year_start)
+        typer.echo(f"created {new_story(config, title, category, picked, team)}")
 
     _run(body)
 

@@ -31,3 +31,9 @@ def create_new(path: Path, data: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
         handle.write(data)
+
+
+def append_text(path: Path, text: str) -> None:
+    """Add ``text`` at the end of an existing file (a user's own file, such as .gitignore)."""
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(text)

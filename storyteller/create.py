@@ -1,0 +1,74 @@
+"""`init` and `new`: the starter files of a workspace and of a story, written without
+ever overwriting (the texts themselves come from scaffold.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from storyteller.errors import UsageError, WorkspaceError
+from storyteller.load import discover, story_id
+from storyteller.model import Config, story_json_schema
+from storyteller.periods import Quarter
+from storyteller.scaffold import GITIGNORE, SCHEMA_FILE, config_text, slugify, story_text
+from storyteller.write import append_text, create_new, write_atomic
+
+EXAMPLE = "example-server-builds"
+
+
+def write_schema(config: Config) -> Path:
+    """output/story.schema.json, which the editor hint line of every story points at."""
+    path = config.output_dir / SCHEMA_FILE
+    write_atomic(path, json.dumps(story_json_schema(config.choices), indent=2) + "\n")
+    return path
+
+
+def init_workspace(directory: Path, quarter: Quarter) -> list[Path]:
+    """storyteller.yaml, one example story and .gitignore (extended, never replaced)."""
+    example = directory / "stories" / str(quarter) / f"{EXAMPLE}.yaml"
+    config_file = directory / "storyteller.yaml"
+    for path in (config_file, example):
+        if path.exists():
+            raise WorkspaceError(f"{path} already exists; init never overwrites. Choose an empty folder")
+    create_new(config_file, config_text())
+    create_new(
+        example,
+        story_text(
+            "Self-service server builds",
+            team="Platform Engineering",
+            category="automation",
+            quarter=quarter,
+            schema_path=f"../../output/{SCHEMA_FILE}",
+            example=True,
+        ),
+    )
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        create_new(ignore, GITIGNORE)
+    elif "output/" not in ignore.read_text(encoding="utf-8", errors="replace").split():
+        append_text(ignore, "\n" + GITIGNORE)  # add our line, keep theirs
+    write_schema(Config(root=directory))
+    return [config_file, example, ignore]
+
+
+def new_story(config: Config, title: str, category: str | None, quarter: Quarter, team: str) -> Path:
+    """A commented in-progress story in stories/<quarter>/<slug of the title>.yaml."""
+    keys = [k for k, _ in config.categories]
+    chosen = category or keys[0]
+    if chosen not in keys:
+        raise UsageError(f"--category {chosen!r} is not one of: {', '.join(keys)}")
+    slug = slugify(title)
+    if not slug:
+        raise UsageError("the title needs at least one letter or digit for the file name")
+    existing = [p for p in discover(config.stories_dir) if story_id(p) == slug] if config.stories_dir.is_dir() else []
+    if existing:
+        raise WorkspaceError(f"a story with the id `{slug}` already exists: {existing[0]}; choose another title")
+    target = config.stories_dir / str(quarter) / f"{slug}.yaml"
+    hint = Path(os.path.relpath(config.output_dir / SCHEMA_FILE, target.parent)).as_posix()
+    try:
+        create_new(target, story_text(title.strip(), team=team, category=chosen, quarter=quarter, schema_path=hint))
+    except FileExistsError:
+        raise WorkspaceError(f"{target} already exists; new never overwrites") from None
+    write_schema(config)
+    return target
