@@ -8,6 +8,7 @@ from pathlib import Path
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
 from storyteller.model import CONFIG, Config, config_from_values
+from storyteller.paths import inside, real
 from storyteller.schema import INVALID, Context
 from storyteller.source import Map, parse, read_limited
 
@@ -48,8 +49,7 @@ def load_config(root: Path) -> Config:
     values = CONFIG.convert(node, "", ctx)
     if isinstance(node, Map) and isinstance(values.get("stories"), str):
         stories = values["stories"]
-        inside = os.path.realpath(root / stories).startswith(os.path.realpath(root) + os.sep)
-        if os.path.isabs(stories) or not inside:
+        if os.path.isabs(stories) or real(root / stories) == real(root) or not inside(root / stories, root):
             values["stories"] = ctx.problem(
                 node.entries["stories"],
                 "stories",
@@ -66,7 +66,7 @@ def relative(path: Path, root: Path) -> str:
     """``path`` as shown in messages: relative to the workspace, with forward slashes."""
     absolute = Path(os.path.abspath(path))  # not resolved: a link is shown where it stands
     try:
-        return absolute.relative_to(os.path.realpath(root)).as_posix()
+        return absolute.relative_to(real(root)).as_posix()
     except ValueError:
         return path.as_posix()
 

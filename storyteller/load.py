@@ -11,6 +11,7 @@ from pathlib import Path
 from storyteller.config import relative
 from storyteller.errors import Problem
 from storyteller.model import STORY, Config, Story, story_from_values
+from storyteller.paths import inside, real
 from storyteller.schema import INVALID, Context
 from storyteller.source import Map, parse, read_limited
 
@@ -44,13 +45,7 @@ def discover(folder: Path, links: list[Path] | None = None) -> list[Path]:
     return sorted(found)
 
 
-def _identity(path: Path) -> str:
-    """The same file named two ways compares equal; unlike Path.resolve, never raises on a link loop."""
-    return os.path.realpath(path)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return _identity(path).startswith(_identity(root) + os.sep)
+_identity = real  # the same file named two ways compares equal
 
 
 def story_id(path: Path) -> str:
@@ -137,7 +132,7 @@ def load_workspace(config: Config, only: list[Path] | None = None) -> Workspace:
             1,
             1,
             "",
-            f"is a link to a folder{'' if _inside(link, config.root) else ' outside the workspace'}; "
+            f"is a link to a folder{'' if inside(link, config.root) else ' outside the workspace'}; "
             "links are not followed, so move its stories into the stories folder",
         )
         for link in links

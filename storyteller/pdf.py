@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from storyteller.paths import inside, real
+
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
 
 
@@ -24,7 +26,7 @@ def _fetcher_class() -> Any:
 
         def __init__(self, roots: Sequence[Path]) -> None:
             super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
-            self.roots = [os.path.realpath(r) for r in roots]
+            self.roots = list(roots)
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
@@ -32,8 +34,8 @@ def _fetcher_class() -> Any:
             if scheme == "data":
                 return super().fetch(url, headers)
             if scheme == "file":
-                path = os.path.realpath(unquote(urlsplit(url).path))
-                if any(path == root or path.startswith(root + os.sep) for root in self.roots) and os.path.isfile(path):
+                path = real(unquote(urlsplit(url).path))
+                if inside(path, *self.roots) and os.path.isfile(path):
                     with open(path, "rb") as handle:
                         body = handle.read()
                     kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
