@@ -456,11 +456,21 @@ def build_context(
     else:
         quarters = sorted({s.quarter for s in earlier if s.quarter < period.quarters[0]} | {period.quarters[0]})
     if len(quarters) > 1:
-        every = list(earlier) + list(stories)
-        rows = []
-        for q in quarters[-8:]:
-            done = [story_figures(s, config) for s in every if s.quarter == q and s.delivered]
-            rows.append((str(q), sum(f.yearly_hours_saved for f in done), len(done)))
+        shown = quarters[-8:]
+        known = {f.story.id: f for f in figures}  # this period's figures are already computed
+        done = [
+            known.get(s.id) or story_figures(s, config)
+            for s in [*earlier, *stories]
+            if s.delivered and s.quarter in shown
+        ]
+        rows = [
+            (
+                str(q),
+                sum(f.yearly_hours_saved for f in done if f.story.quarter == q),
+                sum(f.story.quarter == q for f in done),
+            )
+            for q in shown
+        ]
         trend_chart = charts.trend_chart(rows, palette)
 
     teams = tuple(sorted({f.story.team for f in delivered}))
