@@ -261,38 +261,18 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
 
 def test_a_story_that_lost_time_is_never_a_small_win() -> None:
     from storyteller.metrics import story_figures
-    from storyteller.model import Config, Metric, Rate, Story
-    from storyteller.periods import Quarter
+    from storyteller.model import Config, Rate
     from storyteller.report import _is_small
 
-    def story(before: float, after: float) -> Story:
-        metric = Metric("m", "minutes", before, after, "lower", Rate(1, "month"), None, "measured", None, (), 1)
-        return Story(
-            "s",
-            "s.yaml",
-            "t",
-            "s",
-            Quarter(2026, 3),
-            None,
-            "T",
-            (),
-            (),
-            "automation",
-            "delivered",
-            (),
-            (),
-            None,
-            "p",
-            None,
-            "o",
-            (metric,),
-            None,
-            (),
-            (),
-            (),
-        )
+    from .test_metrics import metric, story
 
     config = Config(root=Path("."), hourly_rate=95)
-    assert _is_small(story_figures(story(60, 30), config), config)  # 6 hours a year: a small win
-    assert not _is_small(story_figures(story(10, 60), config), config)  # lost 10 hours: not a win
-    assert not _is_small(story_figures(story(30, 30), config), config)  # nothing saved
+
+    def small(before: float, after: float) -> bool:
+        return _is_small(
+            story_figures(story(metric("minutes", before, after, frequency=Rate(1, "month"))), config), config
+        )
+
+    assert small(60, 30)  # 6 hours a year: a small win
+    assert not small(10, 60)  # lost 10 hours a year: not a win at all
+    assert not small(30, 30)  # nothing saved
