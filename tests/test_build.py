@@ -276,3 +276,15 @@ def test_a_story_that_lost_time_is_never_a_small_win() -> None:
     assert small(60, 30)  # 6 hours a year: a small win
     assert not small(10, 60)  # lost 10 hours a year: not a win at all
     assert not small(30, 30)  # nothing saved
+
+
+def test_the_executive_summary_is_one_page(example: Path) -> None:
+    text = subprocess.run(
+        [_tool("pdftotext"), str(example / f"{NAME}.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    summary = next(i for i, page in enumerate(pages) if "Executive summary\nIn Q3 2026" in page)
+    for part in ("Improvements delivered", "Top wins".upper(), "Yearly hours saved by category", "stories per quarter"):
+        assert part in pages[summary], part
+    assert "Executive summary" not in pages[summary + 1]
+    assert "Automation" in pages[summary + 1].split("\n", 3)[-1][:200]  # the first category starts the next page
