@@ -8,7 +8,6 @@ float noise such as 5831.999.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -45,10 +44,6 @@ class Formatter:
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
         text = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=self._babel)
         return text.replace("-", MINUS)
-
-    def signed(self, value: float, decimals: int | None = None) -> str:
-        text = self.number(value, decimals)
-        return text if value <= 0 or text.strip("0.,") == "" else "+" + text
 
     def hours(self, value: float) -> str:
         return self.number(value, 0 if abs(value) >= 10 else None)
@@ -121,7 +116,3 @@ class Formatter:
 
 
 _SHORT = {"seconds": "s", "minutes": "min", "hours": "h", "days": "days", "weeks": "weeks"}
-
-
-def finite(value: float | None) -> bool:
-    return value is not None and math.isfinite(value)

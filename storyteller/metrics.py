@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from storyteller import units
 from storyteller.model import Config, Metric, Story
-from storyteller.periods import Quarter
 
 WEEKS_PER_YEAR = 52
 
@@ -171,10 +170,6 @@ def totals(stories: Iterable[StoryFigures], config: Config) -> Totals:
         other_currency=other,
         fte=hours / config.hours_per_fte,
     )
-
-
-def fiscal_year(quarter: Quarter) -> str:
-    return str(quarter.year)
 
 
 def period_totals(stories: list[StoryFigures], config: Config) -> dict[str, Totals]:

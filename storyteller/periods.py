@@ -41,13 +41,6 @@ class Quarter:
         following = Quarter(self.year + self.number // 4, self.number % 4 + 1)
         return following.first_day(fiscal_year_start) - dt.timedelta(days=1)
 
-    def previous(self) -> Quarter:
-        return Quarter(self.year, self.number - 1) if self.number > 1 else Quarter(self.year - 1, 4)
-
-
-def fiscal_year_bounds(year: int, fiscal_year_start: int = 1) -> tuple[dt.date, dt.date]:
-    return Quarter(year, 1).first_day(fiscal_year_start), Quarter(year, 4).last_day(fiscal_year_start)
-
 
 @dataclass(frozen=True)
 class Selection:

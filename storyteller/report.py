@@ -595,7 +595,3 @@ def with_rendered_charts(context: ReportContext, rendered: dict[str, Chart]) -> 
         small_wins=tuple(fill_story(v) for v in context.small_wins),
         in_progress=tuple(fill_story(v) for v in context.in_progress),
     )
-
-
-def totals_for(stories: Sequence[Story], config: Config) -> Totals:
-    return totals([story_figures(s, config) for s in stories], config)
