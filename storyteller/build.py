@@ -13,6 +13,7 @@ from pathlib import Path
 from storyteller import charts
 from storyteller.errors import ProblemsFound, StorytellerError
 from storyteller.load import Workspace
+from storyteller.model import DEFAULT_ORGANIZATION
 from storyteller.periods import Quarter
 from storyteller.render import (
     environment,
@@ -70,7 +71,7 @@ def periods(workspace: Workspace, request: BuildRequest) -> list[Period]:
 
 
 def file_name(workspace: Workspace, period: Period, extension: str) -> str:
-    name = slugify(workspace.config.organization) if workspace.config.organization != "Your organization" else ""
+    name = slugify(workspace.config.organization) if workspace.config.organization != DEFAULT_ORGANIZATION else ""
     return f"{name or 'report'}-{period.key}.{extension}"
 
 

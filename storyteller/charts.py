@@ -21,7 +21,7 @@ from typing import Any
 
 from storyteller.write import write_atomic
 
-FONTS = Path(__file__).resolve().parent / "fonts"
+FONTS = Path(__file__).resolve().parent / "fonts"  # Inter, for the charts and the report
 THEME_VERSION = "3"  # bump when the look changes, so cached charts are redrawn
 FONT_STACK = "Inter, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1d2730"
@@ -119,7 +119,8 @@ def _config(width: int, height: int) -> dict[str, Any]:
 
 
 def _spec(chart: Any, width: int, height: int) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.properties(width=width, height=height).to_dict(validate=False)
+    """The Vega-Lite of a chart whose (inner) views are ``width`` x ``height``, with our theme."""
+    spec: dict[str, Any] = chart.to_dict(validate=False)
     spec["config"] = _config(width, height)
     spec.pop("$schema", None)  # the bundled Vega-Lite is used; nothing is fetched
     return spec
@@ -155,7 +156,8 @@ def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, u
             order=alt.Order("order:Q"),
         )
     )
-    spec = _spec(bars, 440, max(60, 34 * len(rows)))
+    height = max(60, 34 * len(rows))
+    spec = _spec(bars.properties(width=440, height=height), 440, height)
     parts = []
     for label, measured, estimated in rows:
         text = f"{label}: {measured + estimated:,.0f} hours"
@@ -181,7 +183,7 @@ def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Cha
         y=alt.Y("hours:Q", title="Hours saved a year", axis=alt.Axis(format=",.0f", tickCount=4))
     )
     labels = base.mark_text(dy=-8, fontSize=11, color=INK).encode(y="hours:Q", text="label:N")
-    spec = _spec(alt.layer(bars, labels), 440, 170)
+    spec = _spec(alt.layer(bars, labels).properties(width=440, height=170), 440, 170)
     description = (
         "Bar chart of hours saved a year per quarter, with the number of delivered stories. "
         + "; ".join(f"{q}: {h:,.0f} hours from {n} {'story' if n == 1 else 'stories'}" for q, h, n in rows)
@@ -244,9 +246,7 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
         ),
         spacing=10,
     )
-    spec: dict[str, Any] = chart.to_dict(validate=False)
-    spec["config"] = _config(340, 30)
-    spec.pop("$schema", None)
+    spec = _spec(chart, 340, 30)
     description = (
         f"Before and after of {title}: "
         + "; ".join(f"{name}: {b} before, {a} after{' (worse)' if r else ''}" for name, _, _, b, a, r in rows)

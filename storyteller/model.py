@@ -52,6 +52,7 @@ DEFAULT_OUTCOMES = {
     "security": "Security",
     "experience": "Experience",
 }
+DEFAULT_ORGANIZATION = "Your organization"
 STATUSES = ("delivered", "in-progress")
 BASES = ("measured", "estimated")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -739,7 +740,7 @@ CONFIG = Record(
             Text(120),
             "Shown on the cover and in the PDF metadata.",
             "Northwind Logistics",
-            default="Your organization",
+            default=DEFAULT_ORGANIZATION,
         ),
         Field(
             "title",
@@ -815,7 +816,7 @@ CONFIG = Record(
 @dataclass(frozen=True)
 class Config:
     root: Path
-    organization: str = "Your organization"
+    organization: str = DEFAULT_ORGANIZATION
     title: str = "Infrastructure Operations Innovation Report"
     stories: str = "stories"
     output: str = "output"

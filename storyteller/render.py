@@ -32,11 +32,11 @@ from jinja2 import (
 from markupsafe import Markup
 
 from storyteller import __version__
+from storyteller.charts import FONTS
 from storyteller.errors import StorytellerError
 from storyteller.report import ReportContext
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
-FONTS = Path(__file__).resolve().parent / "fonts"
 FONT_FACES = (
     ("Inter-Regular", 400, "normal"),
     ("Inter-Italic", 400, "italic"),

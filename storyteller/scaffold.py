@@ -23,11 +23,14 @@ def slugify(title: str) -> str:
     return slug[:60].rstrip("-")
 
 
+def yaml_inline(value: Any) -> str:
+    """``value`` as one line of YAML, quoted where YAML would misread it (`'NO'`, `'#1f4e79'`)."""
+    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=10_000)
+    return dumped.strip().removesuffix("...").strip()
+
+
 def _value(value: Any) -> str:
-    if value is None:
-        return ""
-    dumped = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False, width=1000)
-    return " " + dumped.strip().removesuffix("...").strip()
+    return "" if value is None else " " + yaml_inline(value)
 
 
 def _comment(text: str, indent: str) -> list[str]:
