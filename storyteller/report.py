@@ -418,10 +418,16 @@ def build_context(
     small = [f for f in delivered if _is_small(f, config)]
     small_ids = {f.story.id for f in small}
     categories = []
+    category_rows = []  # (label, measured, estimated) of every delivered story, small wins too
     for key, label in config.categories:
+        every = [f for f in delivered if f.story.category == key]
+        if not every:
+            continue
+        estimated = sum(f.estimated_hours_saved for f in every)
+        measured = sum(f.yearly_hours_saved for f in every) - estimated
+        category_rows.append((label, measured, estimated))  # signed: a net loss shows as one
         members = sorted(
-            (f for f in delivered if f.story.category == key and f.story.id not in small_ids),
-            key=lambda f: (-f.yearly_hours_saved, f.story.title),
+            (f for f in every if f.story.id not in small_ids), key=lambda f: (-f.yearly_hours_saved, f.story.title)
         )
         if not members:
             continue
@@ -436,14 +442,6 @@ def build_context(
                 f"{count} {'story' if count == 1 else 'stories'}, {fmt.hours(hours)} hours saved a year",
             )
         )
-
-    category_rows = []
-    for key, label in config.categories:
-        members = [f for f in delivered if f.story.category == key]
-        if members:
-            estimated = sum(f.estimated_hours_saved for f in members)
-            measured = sum(f.yearly_hours_saved for f in members) - estimated
-            category_rows.append((label, measured, estimated))  # signed: a net loss shows as one
     category_chart = (
         charts.category_chart(category_rows, palette, "Hours saved a year")
         if any(m or e for _, m, e in category_rows)
