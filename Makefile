@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test tools lint docs lock clean golden
+.PHONY: report test tools lint docs lock clean golden bench
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -70,3 +70,13 @@ clean:
 # the figures; review the diff before committing it.
 golden: $(STAMP)
 	$(BIN)/python -m tests.test_golden --update
+
+# The benchmark (bench/run.py): storyteller against WeasyPrint alone and a naive peer, at
+# generated workspaces of BENCH_SIZES stories, BENCH_RUNS runs each; writes docs/performance.md.
+# The full run takes long (the naive peer alone about 2 minutes a run at 1,000 stories); while
+# working, try `make bench BENCH_SIZES=10,100 BENCH_RUNS=3`.
+BENCH_SIZES ?= 10,100,1000
+BENCH_RUNS ?= 3
+BENCH_OUTPUT ?= docs/performance.md
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --runs $(BENCH_RUNS) --output $(BENCH_OUTPUT)

@@ -15,13 +15,7 @@ from storyteller.errors import ProblemsFound, StorytellerError
 from storyteller.load import Workspace
 from storyteller.model import DEFAULT_ORGANIZATION
 from storyteller.periods import Quarter
-from storyteller.render import (
-    environment,
-    font_faces_for_html,
-    font_faces_for_pdf,
-    render_html,
-    visible_text,
-)
+from storyteller.render import environment, font_faces_for_html, pdf_source, render_html, visible_text
 from storyteller.report import Period, ReportContext, build_context, with_rendered_charts
 from storyteller.scaffold import slugify
 from storyteller.write import write_atomic
@@ -108,7 +102,7 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
         if "pdf" in request.formats:
             from storyteller.pdf import write_pdf
 
-            source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created)
+            source = pdf_source(env, context, request.created)
             roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
             path = folder / file_name(workspace, context.period, "pdf")
             data[path], refused = write_pdf(source, roots, config.root)

@@ -159,6 +159,11 @@ def render_html(
         raise TemplateProblem(f"report template error{_where(error, env)}: {type(error).__name__}: {error}") from error
 
 
+def pdf_source(env: Environment, report: ReportContext, created: str = "") -> str:
+    """The HTML that WeasyPrint lays out for the PDF (files by URL, WeasyPrint-only CSS)."""
+    return render_html(env, report, "pdf", font_faces_for_pdf(), created=created)
+
+
 def _where(error: BaseException, env: Environment) -> str:
     """' (templates/report.html:3)': the template line an error came from, when Jinja knows it.
 

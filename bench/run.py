@@ -1,0 +1,343 @@
+"""The benchmark behind `make bench`: storyteller against the PDF engine's floor and a naive peer.
+
+For each size it generates a workspace (bench/workspace.py: every story in fiscal year 2026,
+and the annual review holds them all) and measures, each as the median of --runs runs in
+fresh processes: `storyteller --help`, `validate`, `build --format html` and `--format pdf`
+cold (no output/.cache) and warm (cache of the previous build), a rebuild after editing one
+story, the floor (bench/floor.py) and the naive peer (bench/naive.py). Peak memory is the
+highest sum of resident memory of the process and its child processes, sampled every 10 ms,
+and never below the kernel's own peak (maxrss) of the process. Results and the machine's
+details go to --output (docs/performance.md). This is not a test: nothing here asserts.
+
+    python bench/run.py --sizes 10,100,1000 --runs 3 --output docs/performance.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from workspace import YEAR, generate  # noqa: E402 - bench/ is not a package
+
+PYTHON = sys.executable
+STORYTELLER = str(Path(sys.executable).with_name("storyteller"))
+BUILD = [STORYTELLER, "build", "--year", str(YEAR)]
+PREVIEW = HERE / "preview_rebuild.py"  # owned by the live-preview work (issue 5); used when present
+TARGETS = {"floor_cold": 1.25, "floor_warm": 1.08, "naive_speedup": 1.4, "naive_memory": 0.60}
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float  # user + system seconds of the process and its children
+    peak: int  # bytes
+
+
+@dataclass
+class Measure:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def peak(self) -> int:
+        return int(statistics.median(r.peak for r in self.runs))
+
+
+def measure(command: list[str], cwd: Path) -> Run:
+    """Run ``command`` once: wall time, CPU time and peak memory of its process tree."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    watched = psutil.Process(process.pid)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        try:
+            tree = [watched, *watched.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree))
+        except psutil.Error:  # a process ended between the listing and the reading
+            pass
+        time.sleep(0.01)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {error.strip()[-2000:]}")
+    return Run(seconds, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss * 1024))
+
+
+def repeat(name: str, command: list[str], cwd: Path, runs: int, before: object = None) -> Measure:
+    result = Measure(name)
+    for index in range(runs):
+        if callable(before):
+            before(index)
+        result.runs.append(measure(command, cwd))
+    print(f"  {name}: {result.seconds:.2f} s, {result.peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
+    return result
+
+
+def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
+    workspace = generate(root / f"w{size}", size)
+    output = workspace / "output"
+    scratch = root / f"scratch{size}"
+    scratch.mkdir()
+    print(f"{size} stories", file=sys.stderr, flush=True)
+
+    def cold(_index: int) -> None:
+        shutil.rmtree(output, ignore_errors=True)
+
+    edited = next(iter(sorted((workspace / "stories").rglob("*.yaml"))))
+    original = edited.read_text(encoding="utf-8")
+
+    def edit(index: int) -> None:  # a new value each time, so the story's chart changes too
+        edited.write_text(re.sub(r"after: \d+", f"after: {index + 1}", original, count=1), encoding="utf-8")
+
+    found: dict[str, Measure] = {}
+    found["help"] = repeat("--help", [STORYTELLER, "--help"], workspace, runs)
+    found["validate"] = repeat("validate", [STORYTELLER, "validate"], workspace, runs)
+    found["html_cold"] = repeat("HTML, cold", [*BUILD, "--format", "html"], workspace, runs, cold)
+    found["html_warm"] = repeat("HTML, warm", [*BUILD, "--format", "html"], workspace, runs)
+    found["html_edit"] = repeat("HTML after editing one story", [*BUILD, "--format", "html"], workspace, runs, edit)
+    edited.write_text(original, encoding="utf-8")
+    found["pdf_cold"] = repeat("PDF, cold", [*BUILD, "--format", "pdf"], workspace, runs, cold)
+    found["pdf_warm"] = repeat("PDF, warm", [*BUILD, "--format", "pdf"], workspace, runs)
+    source = scratch / "source.html"
+    subprocess.run([PYTHON, str(HERE / "pdf_source.py"), str(workspace), str(YEAR), str(source)], check=True)
+    floor = [PYTHON, str(HERE / "floor.py"), str(source), str(workspace), str(scratch / "floor.pdf")]
+    found["floor"] = repeat("floor: WeasyPrint alone", floor, workspace, runs)
+    naive = [PYTHON, str(HERE / "naive.py"), str(workspace), str(scratch / "naive.pdf")]
+    found["naive"] = repeat("naive peer", naive, workspace, runs)
+    found["preview"] = preview(workspace)
+    return found
+
+
+def preview(workspace: Path) -> Measure:
+    """The in-process live-preview rebuild (bench/preview_rebuild.py), when it exists."""
+    result = Measure("live preview: rebuild after editing one story (in-process)")
+    if not PREVIEW.is_file():
+        result.note = "bench/preview_rebuild.py is not on this branch yet"
+        return result
+    done = subprocess.run([PYTHON, str(PREVIEW), str(workspace)], capture_output=True, text=True)
+    if done.returncode != 0:
+        result.note = f"bench/preview_rebuild.py failed: {done.stderr.strip().splitlines()[-1:]}"
+        return result
+    figures = json.loads(done.stdout)
+    result.runs.append(Run(float(figures["rebuild_seconds"]), float("nan"), 0))
+    result.note = f"median of {figures.get('edits', '?')} edits, from bench/preview_rebuild.py"
+    return result
+
+
+def machine() -> list[str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown",
+    )
+    memory = psutil.virtual_memory().total / 2**30
+    versions = []
+    for name in ("weasyprint", "pydyf", "vl-convert-python", "altair", "Jinja2"):
+        from importlib.metadata import version
+
+        versions.append(f"{name} {version(name)}")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    return [
+        f"- CPU: {cpu}; {os.cpu_count()} logical cores, {len(os.sched_getaffinity(0))} usable by this process",
+        f"- Memory: {memory:.1f} GiB",
+        f"- System: {platform.platform()}; Python {platform.python_version()}",
+        f"- Libraries: {', '.join(versions)}",
+        f"- storyteller commit: {commit.stdout.strip() or 'unknown'}",
+    ]
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _ratio(top: float, bottom: float) -> float:
+    return top / bottom if bottom else float("nan")
+
+
+def report(results: dict[int, dict[str, Measure]], runs: int, started: str, load_before: str) -> str:
+    rows = [
+        ("help", "`storyteller --help`"),
+        ("validate", "`validate`"),
+        ("html_cold", "`build --format html`, cold"),
+        ("html_warm", "`build --format html`, warm chart cache"),
+        ("html_edit", "`build --format html` after editing one story"),
+        ("preview", "live preview rebuild after editing one story"),
+        ("pdf_cold", "`build --format pdf`, cold"),
+        ("pdf_warm", "`build --format pdf`, warm chart cache"),
+        ("floor", "floor: our PDF source, WeasyPrint alone"),
+        ("naive", "naive peer (no cache)"),
+    ]
+    sizes = sorted(results)
+    lines = [
+        "# Performance",
+        "",
+        "Written by `make bench` (bench/run.py); do not edit by hand. Re-run it on a quiet machine",
+        "before comparing figures: the load average below says how busy this one was.",
+        "",
+        "## How it was measured",
+        "",
+        f"- Run: {started}; {runs} run(s) of each measurement in fresh processes; figures are medians.",
+        f"- Load average (1 / 5 / 15 min) before: {load_before}; after: {_load()}.",
+        *machine(),
+        "- Workspaces: bench/workspace.py, deterministic; N stories with 3 metrics each and about 150 words",
+        "  of narrative, spread over the 4 quarters of fiscal year 2026, about 8% in progress. Every build",
+        "  is `build --year 2026`: the annual review, one report that holds all N stories.",
+        "- Cold: `output/` (with its chart and font cache) removed before each run. Warm: the cache of the",
+        "  previous build. After editing one story: one metric's value changed, a new value each run, so",
+        "  that story's chart is converted again.",
+        "- Floor: bench/floor.py lays out the HTML our PDF build hands to WeasyPrint (written by",
+        "  bench/pdf_source.py), with the same base URL and PDF variant, in a fresh process.",
+        "- Naive peer: bench/naive.py, each story's Altair chart through `vl_convert.vegalite_to_svg`,",
+        "  inlined as `<svg>` in a plain Jinja template, then WeasyPrint; no cache, one process.",
+        "- Time: wall clock. CPU: user + system seconds of the process and its children (a build that",
+        "  uses both cores can spend more CPU than wall time). Memory: peak of the sum of resident memory",
+        "  of the process and its children, sampled every 10 ms, never below the process's own maxrss.",
+        "",
+        "## Results",
+        "",
+        "| measurement | " + " | ".join(f"{n:,} stories" for n in sizes) + " |",
+        "|---|" + "---|" * len(sizes),
+    ]
+    for key, label in rows:
+        cells = []
+        for size in sizes:
+            m = results[size].get(key)
+            if m is None or not m.runs:
+                cells.append(m.note if m is not None and m.note else "not measured")
+            elif m.cpu == m.cpu:  # not NaN
+                cells.append(f"{m.seconds:.2f} s (CPU {m.cpu:.2f} s), {m.peak / 2**20:,.0f} MB")
+            else:
+                cells.append(f"{m.seconds:.3f} s ({m.note})")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", "## Against the targets", "", "| target | " + " | ".join(f"{n:,}" for n in sizes) + " |"]
+    lines.append("|---|" + "---|" * len(sizes))
+
+    def row(label: str, value: callable, goal: callable, applies: callable = lambda n: True) -> None:
+        cells = []
+        for size in sizes:
+            r = results[size]
+            try:
+                v = value(r)
+            except (KeyError, statistics.StatisticsError):
+                cells.append("not measured")
+                continue
+            mark = ("met" if goal(v) else "**not met**") if applies(size) else "(no target)"
+            cells.append(f"{v:.2f} {mark}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    big = lambda n: n >= 100  # noqa: E731 - the ratio targets hold at 100 and 1,000 stories
+    row(
+        "PDF cold / floor, at most 1.25",
+        lambda r: _ratio(r["pdf_cold"].seconds, r["floor"].seconds),
+        lambda v: v <= 1.25,
+        big,
+    )
+    row(
+        "PDF warm / floor, at most 1.08",
+        lambda r: _ratio(r["pdf_warm"].seconds, r["floor"].seconds),
+        lambda v: v <= 1.08,
+        big,
+    )
+    row(
+        "naive / PDF cold, at least 1.4",
+        lambda r: _ratio(r["naive"].seconds, r["pdf_cold"].seconds),
+        lambda v: v >= 1.4,
+        big,
+    )
+    row(
+        "PDF cold memory / naive memory, at most 0.60",
+        lambda r: _ratio(r["pdf_cold"].peak, r["naive"].peak),
+        lambda v: v <= 0.6,
+        lambda n: n >= 1000,
+    )
+    row("`--help` seconds, under 0.3", lambda r: r["help"].seconds, lambda v: v < 0.3)
+    row("`validate` seconds, under 1 at 1,000", lambda r: r["validate"].seconds, lambda v: v < 1, lambda n: n >= 1000)
+    row(
+        "warm HTML seconds, under 3 at 1,000",
+        lambda r: r["html_warm"].seconds,
+        lambda v: v < 3,
+        lambda n: n >= 1000,
+    )
+    row(
+        "one-story preview rebuild seconds, under 0.5 at 100",
+        lambda r: r["preview"].seconds,
+        lambda v: v < 0.5,
+        lambda n: n == 100,
+    )
+    row(
+        "one-story CLI rebuild (fresh process) seconds, for comparison",
+        lambda r: r["html_edit"].seconds,
+        lambda v: True,
+        lambda n: False,
+    )
+    lines += [
+        "",
+        "A ratio target is judged only at the sizes the issue names (100 and 1,000 stories); a size",
+        "that was not run shows as not measured.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,1000", help="comma-separated story counts")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (the median is shown)")
+    parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
+    parser.add_argument("--keep", type=Path, help="generate the workspaces here and keep them")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if not sizes or min(sizes) < 1 or args.runs < 1:
+        parser.error("--sizes needs positive story counts and --runs at least 1")
+    started = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    load_before = _load()
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="storyteller-bench-") as temporary:
+        root = args.keep or Path(temporary)
+        for size in sizes:
+            if (root / f"w{size}").exists():
+                shutil.rmtree(root / f"w{size}")
+                shutil.rmtree(root / f"scratch{size}", ignore_errors=True)
+            results[size] = bench_size(size, args.runs, root)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report(results, args.runs, started, load_before), encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
