@@ -55,3 +55,7 @@ class UsageError(StorytellerError):
     """The command was called wrongly (a bad option value); exit status 2."""
 
     exit_code = 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that cleanup code runs."""

@@ -5,9 +5,12 @@ A leaf module: build.py calls it, and it imports WeasyPrint only when a PDF is m
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import os
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,6 +18,30 @@ from urllib.parse import unquote, urlsplit
 from storyteller.paths import inside, real
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
+
+
+class TimeLimitExceeded(Exception):
+    """The layout took longer than the time limit and was stopped."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise TimeLimitExceeded in the block after ``seconds`` (a real-time timer, SIGALRM;
+    only in the main thread, where Python delivers signals)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _fetcher_class() -> Any:
@@ -46,13 +73,17 @@ def _fetcher_class() -> Any:
     return ConfinedFetcher
 
 
-def write_pdf(html: str, roots: Sequence[Path], base: Path, tagged: bool = True) -> tuple[bytes, list[str]]:
-    """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused."""
+def write_pdf(
+    html: str, roots: Sequence[Path], base: Path, tagged: bool = True, time_limit: float | None = None
+) -> tuple[bytes, list[str]]:
+    """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused.
+    Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s."""
     from weasyprint import HTML
 
     fetcher = _fetcher_class()(roots)
-    document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    data = document.write_pdf(**options)
+    with _deadline(time_limit):
+        document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        data = document.write_pdf(**options)
     assert isinstance(data, bytes)
     return data, fetcher.refused

@@ -110,9 +110,9 @@ def _subset(font: Path, chars: str, cache_dir: Path | None) -> bytes:
     subset.save_font(loaded, out, options)
     data = out.getvalue()
     if cached is not None:
-        from storyteller.write import write_atomic
+        from storyteller.write import write_cache
 
-        write_atomic(cached, data)
+        write_cache(cached, data)
     return data
 
 

@@ -327,7 +327,7 @@ def test_the_wheel_ships_the_templates_and_the_command(tmp_path: Path) -> None:
     assert "storyteller/py.typed" in names
     assert {"storyteller/fonts/Inter-Regular.ttf", "storyteller/fonts/OFL.txt"} <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "storyteller = storyteller.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "storyteller = storyteller.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_validate_with_a_relative_path_is_not_a_duplicate_of_itself(make_workspace, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
