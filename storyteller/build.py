@@ -7,11 +7,12 @@ report of the run rendered, so a failed build never replaces a good report.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from storyteller import charts
-from storyteller.errors import ProblemsFound, StorytellerError
+from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
 from storyteller.load import Workspace
 from storyteller.model import DEFAULT_ORGANIZATION
 from storyteller.periods import Quarter
@@ -138,7 +139,13 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
                 data[path], refused = write_pdf(source, roots, config.root, time_limit=request.time_limit)
             except TimeLimitExceeded:
                 raise StorytellerError(_too_slow(context, request.time_limit)) from None
+            except OSError as error:  # WeasyPrint's temporary font files: a full disk
+                raise StorytellerError(
+                    f"cannot make the PDF of {context.period.key}: {error.strerror} while writing temporary "
+                    f"files in {tempfile.gettempdir()}; free some space there or set TMPDIR to another folder"
+                ) from None
             pending.append(Built(context.period.key, path, tuple(refused)))
+    raise_if_stopped()  # a signal that a library swallowed still stops the build here
     try:
         write_all_atomic(data)
     except OSError as error:

@@ -9,6 +9,7 @@ import contextlib
 import mimetypes
 import os
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -27,21 +28,41 @@ class TimeLimitExceeded(Exception):
 @contextlib.contextmanager
 def _deadline(seconds: float | None) -> Iterator[None]:
     """Raise TimeLimitExceeded in the block after ``seconds`` (a real-time timer, SIGALRM;
-    only in the main thread, where Python delivers signals)."""
+    only in the main thread, where Python delivers signals). WeasyPrint swallows every
+    exception while it draws an SVG, so the timer repeats each second until one lands
+    elsewhere, and the block's end checks it too."""
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
+    expired: list[bool] = []
 
-    def expired(signum: int, frame: object) -> None:
+    def alarm(signum: int, frame: object) -> None:
+        expired.append(True)
         raise TimeLimitExceeded()
 
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise TimeLimitExceeded()
+
+
+@contextlib.contextmanager
+def _scratch_folder() -> Iterator[None]:
+    """WeasyPrint copies each @font-face font into a folder of its own under the system's
+    temporary folder and removes it only when its font configuration is garbage-collected,
+    which an interrupted build may never reach. Give it a folder that we remove ourselves."""
+    previous = tempfile.tempdir
+    with tempfile.TemporaryDirectory(prefix="storyteller-pdf-") as scratch:
+        tempfile.tempdir = scratch
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
 
 
 def _fetcher_class() -> Any:
@@ -82,7 +103,7 @@ def write_pdf(
 
     fetcher = _fetcher_class()(roots)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    with _deadline(time_limit):
+    with _scratch_folder(), _deadline(time_limit):
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         data = document.write_pdf(**options)
     assert isinstance(data, bytes)

@@ -272,9 +272,10 @@ def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_python_dash_m_works_and_light_commands_skip_heavy_imports(tmp_path: Path) -> None:
     probe = (
-        "import sys, runpy\n"
+        "import sys\n"
         "sys.argv = ['storyteller', 'validate', '--workspace', sys.argv[1]]\n"
-        "try:\n    runpy.run_module('storyteller', run_name='__main__')\n"
+        "from storyteller.cli import run\n"
+        "try:\n    run()\n"
         "except SystemExit as e:\n    code = e.code\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'altair', 'vl_convert', 'pydantic'))\n"
         "print('HEAVY', heavy, code)\n"
