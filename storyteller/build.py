@@ -132,7 +132,7 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
         if "pdf" in request.formats:
             from storyteller.pdf import TimeLimitExceeded, write_pdf
 
-            source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created)
+            source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created, root=config.root)
             roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
             path = folder / file_name(workspace, context.period, "pdf")
             try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from storyteller.paths import inside, real
+from storyteller.paths import WORKSPACE_SCHEME, inside, real
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
 
@@ -70,19 +70,22 @@ def _fetcher_class() -> Any:
 
     class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         """Serves data: URLs and files under the allowed folders; refuses everything else,
-        so no story can pull /etc/passwd or a metadata URL into a report."""
+        so no story can pull /etc/passwd or a metadata URL into a report.
+        storyteller-workspace: URLs are relative to the workspace."""
 
-        def __init__(self, roots: Sequence[Path]) -> None:
+        def __init__(self, roots: Sequence[Path], workspace: Path) -> None:
             super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
             self.roots = list(roots)
+            self.workspace = workspace
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == "file":
-                path = real(unquote(urlsplit(url).path))
+            if scheme in ("file", WORKSPACE_SCHEME):
+                given = unquote(urlsplit(url).path)
+                path = real(self.workspace / given if scheme == WORKSPACE_SCHEME else given)
                 if inside(path, *self.roots) and os.path.isfile(path):
                     with open(path, "rb") as handle:
                         body = handle.read()
@@ -101,7 +104,7 @@ def write_pdf(
     Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s."""
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(roots)
+    fetcher = _fetcher_class()(roots, base)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
     with _scratch_folder(), _deadline(time_limit):
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
