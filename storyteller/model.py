@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import stat
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,8 +201,11 @@ def _raster_problem(target: Path, kind: str) -> str | None:
                 if width * height > MAX_IMAGE_PIXELS:
                     return _too_many_pixels(width, height)
                 image.verify()
-    except Image.DecompressionBombError:
-        return _too_many_pixels(0, 0)
+    except Image.DecompressionBombError:  # Pillow refuses to open past 179 million pixels
+        with open(target, "rb") as handle:
+            head = handle.read(24)
+        width, height = struct.unpack(">II", head[16:24]) if kind == "PNG" else (0, 0)  # from IHDR
+        return _too_many_pixels(width, height)
     except (OSError, SyntaxError, ValueError, EOFError):  # Pillow's ways of saying "damaged"
         return f"is not a readable {kind} file (its data is damaged); export it again"
     return None
