@@ -357,3 +357,27 @@ def test_init_keeps_an_existing_gitignore_and_adds_output(tmp_path: Path, runner
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n")
     assert "output/" in (tmp_path / ".gitignore").read_text().split()
+
+
+BUG = """
+import sys
+import storyteller.load
+
+def load_workspace(*args, **kwargs):
+    story_text = "CONFIDENTIAL-STORY-TEXT"  # a local variable that a traceback must never show
+    raise ValueError("boom")
+
+storyteller.load.load_workspace = load_workspace
+sys.argv = ["storyteller", *sys.argv[1:]]
+from storyteller.__main__ import main
+main()
+"""
+
+
+def test_a_bug_is_one_line_and_debug_shows_no_local_variables(tmp_path: Path) -> None:
+    plain = _python("-c", BUG, "validate", "--workspace", str(REPO), cwd=tmp_path)
+    assert plain.returncode == 3
+    assert plain.stderr == "storyteller: internal error: ValueError: boom; run with --debug for details\n"
+    debug = _python("-c", BUG, "--debug", "validate", "--workspace", str(REPO), cwd=tmp_path)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "ValueError: boom" in debug.stderr
+    assert "CONFIDENTIAL-STORY-TEXT" not in debug.stderr + debug.stdout
