@@ -16,7 +16,7 @@ from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
 from storyteller.load import Workspace
 from storyteller.model import DEFAULT_ORGANIZATION
 from storyteller.periods import Quarter
-from storyteller.render import environment, font_faces_for_html, pdf_source, render_html, visible_text
+from storyteller.render import environment, html_report, pdf_source
 from storyteller.report import Period, ReportContext, build_context, with_rendered_charts
 from storyteller.scaffold import slugify
 from storyteller.write import write_all_atomic
@@ -74,6 +74,16 @@ def file_name(workspace: Workspace, period: Period, extension: str) -> str:
 
 
 def contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]:
+    """The context of every requested report, with its charts drawn."""
+    result = undrawn_contexts(workspace, request)
+    cache = workspace.config.output_dir / ".cache" / "charts"
+    every_chart = [chart for context in result for chart in context.charts]
+    rendered = {chart.key: chart for chart in charts.render(every_chart, cache)}
+    return [with_rendered_charts(context, rendered) for context in result]
+
+
+def undrawn_contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]:
+    """The context of every requested report; its charts are not drawn yet."""
     result = []
     for period in periods(workspace, request):
         stories = [s for s in workspace.stories if s.quarter in period.quarters]
@@ -84,10 +94,7 @@ def contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]
             )
         earlier = [s for s in workspace.stories if s.quarter < period.quarters[0]]
         result.append(build_context(stories, workspace.config, period, request.today, earlier))
-    cache = workspace.config.output_dir / ".cache" / "charts"
-    every_chart = [chart for context in result for chart in context.charts]
-    rendered = {chart.key: chart for chart in charts.render(every_chart, cache)}
-    return [with_rendered_charts(context, rendered) for context in result]
+    return result
 
 
 def _too_slow(context: ReportContext, limit: float) -> str:
@@ -115,30 +122,36 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
     cache = config.output_dir / ".cache"
     pending: list[Built] = []
     data: dict[Path, bytes] = {}
-    for context in contexts(workspace, request):
-        folder = out_root / context.period.key
-        if "html" in request.formats:
-            draft = render_html(env, context, "html", "")
-            fonts = font_faces_for_html(visible_text(draft), cache / "fonts")
-            path = folder / file_name(workspace, context.period, "html")
-            data[path] = render_html(env, context, "html", fonts).encode()
-            pending.append(Built(context.period.key, path))
-        if "pdf" in request.formats:
-            from storyteller.pdf import TimeLimitExceeded, write_pdf
+    every = undrawn_contexts(workspace, request)
+    # Charts not in the cache are converted by worker processes while WeasyPrint lays the
+    # PDF out: it asks for each chart (drawing.resource) when it reaches it.
+    with charts.Drawing([c for context in every for c in context.charts], cache / "charts", config.root) as drawing:
+        for context in every:
+            folder = out_root / context.period.key
+            made: list[Built] = []
+            if "pdf" in request.formats:
+                from storyteller.pdf import TimeLimitExceeded, write_pdf
 
-            source = pdf_source(env, context, request.created, config.root)
-            roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
-            path = folder / file_name(workspace, context.period, "pdf")
-            try:
-                data[path], refused = write_pdf(source, roots, config.root, time_limit=request.time_limit)
-            except TimeLimitExceeded:
-                raise StorytellerError(_too_slow(context, request.time_limit)) from None
-            except OSError as error:  # WeasyPrint's temporary font files: a full disk
-                raise StorytellerError(
-                    f"cannot make the PDF of {context.period.key}: {error.strerror} while writing temporary "
-                    f"files in {tempfile.gettempdir()}; free some space there or set TMPDIR to another folder"
-                ) from None
-            pending.append(Built(context.period.key, path, tuple(refused)))
+                source = pdf_source(env, with_rendered_charts(context, drawing.located()), request.created, config.root)
+                roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
+                path = folder / file_name(workspace, context.period, "pdf")
+                try:
+                    data[path], refused = write_pdf(
+                        source, roots, config.root, time_limit=request.time_limit, late=drawing.resource
+                    )
+                except TimeLimitExceeded:
+                    raise StorytellerError(_too_slow(context, request.time_limit)) from None
+                except OSError as error:  # WeasyPrint's temporary font files: a full disk
+                    raise StorytellerError(
+                        f"cannot make the PDF of {context.period.key}: {error.strerror} while writing temporary "
+                        f"files in {tempfile.gettempdir()}; free some space there or set TMPDIR to another folder"
+                    ) from None
+                made.append(Built(context.period.key, path, tuple(refused)))
+            if "html" in request.formats:
+                path = folder / file_name(workspace, context.period, "html")
+                data[path] = html_report(env, context, cache / "fonts", drawing).encode()
+                made.insert(0, Built(context.period.key, path))
+            pending += made
     raise_if_stopped()  # a signal that a library swallowed still stops the build here
     try:
         write_all_atomic(data)

@@ -2,27 +2,30 @@
 
 No JavaScript, no network: vl-convert may load nothing (``allowed_base_urls=[]``) and uses
 the fonts shipped with the package. Every chart comes with a text alternative made from its
-data. SVGs are cached on disk, keyed by the spec (which holds the data and the theme) and
-the vl-convert version, so an unchanged chart is never converted twice.
+data. SVGs are cached on disk, keyed by what a chart is drawn from (its data, the palette,
+this module's code, the Altair and vl-convert versions), so an unchanged chart is never
+converted twice and a cached one needs neither Altair nor vl-convert. The Altair part of
+each kind of chart (its frame) is built once per look and the data is set into it.
 """
 
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import hashlib
-import json
+import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from storyteller.paths import workspace_url
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent / "fonts"  # Inter, for the charts and the report
-THEME_VERSION = "3"  # bump when the look changes, so cached charts are redrawn
 FONT_STACK = "Inter, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1d2730"
 MUTED = "#5b6670"
@@ -82,19 +85,36 @@ def _hls(hue: float, lightness: float, saturation: float) -> str:
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart ready for a template: its spec, its SVG once rendered, and words for it."""
+    """A chart for a template: words for it, what it is drawn from, and its SVG once drawn.
+
+    ``kind`` and ``params`` are the drawing's inputs (plain values, so a worker process can
+    draw it); the key is made from them, so a cached chart is found without drawing its spec.
+    """
 
     key: str
     title: str
     description: str
-    spec: dict[str, Any]
+    kind: str
+    params: tuple[Any, ...]
     svg: str = ""
+    url: str = ""  # the SVG's file in the chart cache: how the PDF source refers to it
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The Vega-Lite spec, with our theme (built with Altair when asked for)."""
+        frame, args, values = _PARTS[self.kind](*self.params)
+        return {**frame(*args), "data": {"values": values}}
 
     @property
     def data_uri(self) -> str:
         import base64
 
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+    @property
+    def src(self) -> str:
+        """For ``<img src>``: the SVG inline once drawn, else its file (the PDF source)."""
+        return self.data_uri if self.svg else self.url
 
 
 def _config(width: int, height: int) -> dict[str, Any]:
@@ -126,27 +146,60 @@ def _spec(chart: Any, width: int, height: int) -> dict[str, Any]:
     return spec
 
 
-def _key(spec: dict[str, Any]) -> str:
-    text = json.dumps(spec, sort_keys=True, ensure_ascii=True)
-    return hashlib.sha256(f"{text}|{THEME_VERSION}".encode()).hexdigest()[:32]
+# A chart in parts: the function that builds its frame with Altair (everything but the data,
+# the same for many charts: built, and compiled to Vega, once per look), its arguments, and
+# the data rows.
+Parts = tuple[Callable[..., dict[str, Any]], tuple[Any, ...], list[dict[str, Any]]]
+FRAME_DATA = "frame"  # the name of the frame's data source, filled with each chart's rows
+
+
+@cache
+def _fingerprint() -> str:
+    """What else decides how a chart looks: this module's code and the Altair version, so
+    a change to either redraws the cached charts (vl-convert's version is in the file name)."""
+    from importlib.metadata import version
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16] + "|" + version("altair")
+
+
+def _chart(kind: str, params: tuple[Any, ...], title: str, description: str) -> Chart:
+    text = repr((kind, params))  # plain values: strings, numbers, booleans, tuples, Palette
+    key = hashlib.sha256(f"{text}|{_fingerprint()}".encode()).hexdigest()[:32]
+    return Chart(key, title, description, kind, params)
 
 
 def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, unit_label: str) -> Chart:
     """Yearly hours saved per category, measured and estimated stacked. rows: (label, measured, estimated)."""
-    import altair as alt
+    rows = tuple(rows)
+    parts = []
+    for label, measured, estimated in rows:
+        text = f"{label}: {measured + estimated:,.0f} hours"
+        if estimated:
+            text += f" ({measured:,.0f} measured, {estimated:,.0f} estimated)"
+        parts.append(text)
+    description = "Bar chart of yearly hours saved by category. " + "; ".join(parts) + "."
+    return _chart("category", (rows, palette, unit_label), "Yearly hours saved by category", description)
 
+
+def _category_spec(rows: tuple[tuple[str, float, float], ...], palette: Palette, unit_label: str) -> Parts:
     data = []
     for label, measured, estimated in rows:
         data.append({"category": label, "part": "Measured", "hours": round(measured, 1), "order": 0})
         if estimated:
             data.append({"category": label, "part": "Estimated", "hours": round(estimated, 1), "order": 1})
-    order = [label for label, _, _ in rows]
-    has_estimates = any(e for _, _, e in rows)
+    order = tuple(label for label, _, _ in rows)
+    return _category_frame, (order, any(e for _, _, e in rows), palette, unit_label), data
+
+
+@cache
+def _category_frame(order: tuple[str, ...], has_estimates: bool, palette: Palette, unit_label: str) -> dict[str, Any]:
+    import altair as alt
+
     bars = (
-        alt.Chart(alt.Data(values=data))
+        alt.Chart(alt.NamedData(name=FRAME_DATA))
         .mark_bar(height={"band": 0.62})
         .encode(
-            y=alt.Y("category:N", sort=order, title=None, axis=alt.Axis(labelLimit=190, labelFontSize=12)),
+            y=alt.Y("category:N", sort=list(order), title=None, axis=alt.Axis(labelLimit=190, labelFontSize=12)),
             x=alt.X("sum(hours):Q", title=unit_label, axis=alt.Axis(format=",.0f", tickCount=5)),
             color=alt.Color(
                 "part:N",
@@ -156,48 +209,60 @@ def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, u
             order=alt.Order("order:Q"),
         )
     )
-    height = max(60, 34 * len(rows))
-    spec = _spec(bars.properties(width=440, height=height), 440, height)
-    parts = []
-    for label, measured, estimated in rows:
-        text = f"{label}: {measured + estimated:,.0f} hours"
-        if estimated:
-            text += f" ({measured:,.0f} measured, {estimated:,.0f} estimated)"
-        parts.append(text)
-    description = "Bar chart of yearly hours saved by category. " + "; ".join(parts) + "."
-    return Chart(_key(spec), "Yearly hours saved by category", description, spec)
+    height = max(60, 34 * len(order))
+    return _spec(bars.properties(width=440, height=height), 440, height)
 
 
 def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Chart:
     """Hours saved and delivered stories per quarter. rows: (quarter label, hours, stories)."""
-    import altair as alt
+    rows = tuple(rows)
+    description = (
+        "Bar chart of hours saved a year per quarter, with the number of delivered stories. "
+        + "; ".join(f"{q}: {h:,.0f} hours from {n} {'story' if n == 1 else 'stories'}" for q, h, n in rows)
+        + "."
+    )
+    return _chart("trend", (rows, palette), "Hours saved and stories per quarter", description)
 
+
+def _trend_spec(rows: tuple[tuple[str, float, int], ...], palette: Palette) -> Parts:
     data = [
         {"quarter": q, "hours": round(h, 1), "label": f"{h:,.0f} h \u00b7 {n} {'story' if n == 1 else 'stories'}"}
         for q, h, n in rows
     ]
-    base = alt.Chart(alt.Data(values=data)).encode(
+    return _trend_frame, (palette,), data
+
+
+@cache
+def _trend_frame(palette: Palette) -> dict[str, Any]:
+    import altair as alt
+
+    base = alt.Chart(alt.NamedData(name=FRAME_DATA)).encode(
         x=alt.X("quarter:O", title=None, sort=None, axis=alt.Axis(labelAngle=0))
     )
     bars = base.mark_bar(color=palette.primary, size=38).encode(
         y=alt.Y("hours:Q", title="Hours saved a year", axis=alt.Axis(format=",.0f", tickCount=4))
     )
     labels = base.mark_text(dy=-8, fontSize=11, color=INK).encode(y="hours:Q", text="label:N")
-    spec = _spec(alt.layer(bars, labels).properties(width=440, height=170), 440, 170)
-    description = (
-        "Bar chart of hours saved a year per quarter, with the number of delivered stories. "
-        + "; ".join(f"{q}: {h:,.0f} hours from {n} {'story' if n == 1 else 'stories'}" for q, h, n in rows)
-        + "."
-    )
-    return Chart(_key(spec), "Hours saved and stories per quarter", description, spec)
+    return _spec(alt.layer(bars, labels).properties(width=440, height=170), 440, 170)
+
+
+BEFORE_AFTER = ("Before", "After", "After (worse)")
 
 
 def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, str, bool]], palette: Palette) -> Chart:
     """Before and after of each metric, scaled to the larger of the two so different units
     sit side by side; the labels carry the real values.
     rows: (metric name, before, after, before label, after label, regression)."""
-    import altair as alt
+    rows = tuple(rows)
+    description = (
+        f"Before and after of {title}: "
+        + "; ".join(f"{name}: {b} before, {a} after{' (worse)' if r else ''}" for name, _, _, b, a, r in rows)
+        + "."
+    )
+    return _chart("before_after", (rows, palette), f"Before and after: {title}", description)
 
+
+def _before_after_spec(rows: tuple[tuple[str, float, float, str, str, bool], ...], palette: Palette) -> Parts:
     data = []
     for index, (name, before, after, before_label, after_label, regression) in enumerate(rows):
         top = max(abs(before), abs(after)) or 1.0
@@ -212,18 +277,25 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
                 "label": after_label,
             }
         )
-    domain = ["Before", "After", "After (worse)"]
+    shown = tuple(w for w in BEFORE_AFTER if any(d["when"] == w for d in data))
+    return _before_after_frame, (shown, palette), data
+
+
+@cache
+def _before_after_frame(shown: tuple[str, ...], palette: Palette) -> dict[str, Any]:
+    import altair as alt
+
+    domain = list(BEFORE_AFTER)
     colours = [palette.neutral, palette.primary, palette.accent]
-    base = alt.Chart(alt.Data(values=data)).encode(
+    base = alt.Chart(alt.NamedData(name=FRAME_DATA)).encode(
         y=alt.Y("when:N", sort=domain, title=None, axis=None),
         x=alt.X("share:Q", axis=None, scale=alt.Scale(domain=[0, 135])),
     )
-    shown = [w for w in domain if any(d["when"] == w for d in data)]
     bars = base.mark_bar(height=10).encode(
         color=alt.Color(
             "when:N",
             scale=alt.Scale(domain=domain, range=colours),
-            legend=alt.Legend(orient="top", values=shown, direction="horizontal"),
+            legend=alt.Legend(orient="top", values=list(shown), direction="horizontal"),
         )
     )
     labels = base.mark_text(align="left", dx=5, fontSize=11, color=INK).encode(text="label:N")
@@ -246,13 +318,14 @@ def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, 
         ),
         spacing=10,
     )
-    spec = _spec(chart, 340, 30)
-    description = (
-        f"Before and after of {title}: "
-        + "; ".join(f"{name}: {b} before, {a} after{' (worse)' if r else ''}" for name, _, _, b, a, r in rows)
-        + "."
-    )
-    return Chart(_key(spec), f"Before and after: {title}", description, spec)
+    return _spec(chart, 340, 30)
+
+
+_PARTS: dict[str, Callable[..., Parts]] = {
+    "category": _category_spec,
+    "trend": _trend_spec,
+    "before_after": _before_after_spec,
+}
 
 
 @cache
@@ -269,36 +342,129 @@ def converter_version() -> str:
     return version("vl-convert-python")
 
 
+def draw(chart: Chart) -> tuple[str, str]:
+    """(key, SVG) of one chart. Module-level, so that a worker process can run it.
+
+    The frame is compiled from Vega-Lite to Vega once, and each chart's rows are set into
+    the compiled Vega: the same SVG as converting the whole Vega-Lite spec, in two thirds
+    of the time."""
+    frame, args, values = _PARTS[chart.kind](*chart.params)
+    vega = _compiled(frame, args)
+    data = [dict(d, values=values) if d.get("name") == FRAME_DATA else d for d in vega["data"]]
+    return chart.key, _converter().vega_to_svg({**vega, "data": data}, allowed_base_urls=[])
+
+
+@cache
+def _compiled(frame: Callable[..., dict[str, Any]], args: tuple[Any, ...]) -> dict[str, Any]:
+    vega: dict[str, Any] = _converter().vegalite_to_vega(frame(*args))
+    if sum(d.get("name") == FRAME_DATA for d in vega["data"]) != 1:
+        raise ValueError(f"{frame.__name__}: the compiled chart has no single data source named {FRAME_DATA!r}")
+    return vega
+
+
+WORKERS = 2  # processes converting charts; vl-convert keeps one core busy each
+POOL_FROM = 8  # charts to convert before worker processes pay for their start (about 0.5 s)
+
+
+class Drawing:
+    """The SVGs of a set of charts: cached ones read at once, the others converted in the
+    background by ``spawn`` worker processes (a ``fork``ed pool hung in vl-convert), in the
+    order given, so that a PDF laid out in document order rarely waits for one.
+
+    Use as a context manager: leaving it stops the workers, even after an error.
+    """
+
+    def __init__(self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.root = root  # the workspace: the PDF source names cached charts relative to it
+        self.version = converter_version()
+        self.svgs: dict[str, str] = {}
+        self.pending: dict[str, Future[tuple[str, str]]] = {}
+        self.charts: dict[str, Chart] = {}
+        self.pool: ProcessPoolExecutor | None = None
+        missing = []
+        for chart in charts:
+            if chart.key in self.charts:
+                continue
+            self.charts[chart.key] = chart
+            path = self._path(chart.key)
+            if path is not None and path.is_file():
+                self.svgs[chart.key] = path.read_text(encoding="utf-8")
+            else:
+                missing.append(chart)
+        self._by_url = {self._url(key): key for key in self.charts} if cache_dir is not None else {}
+        if missing:
+            self._convert(missing)
+
+    def _convert(self, missing: list[Chart]) -> None:
+        workers = min(WORKERS, os.cpu_count() or 1)
+        if len(missing) < POOL_FROM or workers < 2:
+            for chart in missing:
+                self._keep(*draw(chart))
+            return
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        for chart in missing:
+            self.pending[chart.key] = self.pool.submit(draw, chart)
+
+    def _path(self, key: str) -> Path | None:
+        return self.cache_dir / f"{key}-{self.version}.svg" if self.cache_dir is not None else None
+
+    def _url(self, key: str) -> str:
+        path = self._path(key)
+        return workspace_url(path, self.root) if path is not None else ""
+
+    def _keep(self, key: str, svg: str) -> None:
+        self.svgs[key] = svg
+        path = self._path(key)
+        if path is not None:
+            write_cache(path, svg)
+
+    def svg(self, key: str) -> str:
+        """The SVG of the chart ``key``, waiting for its conversion if need be."""
+        if key in self.pending:
+            self._keep(*self.pending.pop(key).result())
+        return self.svgs[key]
+
+    def resource(self, url: str) -> bytes | None:
+        """The SVG behind a chart's ``url`` (for the PDF renderer), or None for other URLs."""
+        key = self._by_url.get(url)
+        return self.svg(key).encode("utf-8") if key is not None else None
+
+    @cached_property
+    def _located(self) -> dict[str, Chart]:
+        return {key: dataclasses.replace(c, url=self._url(key), svg="") for key, c in self.charts.items()}
+
+    def located(self) -> dict[str, Chart]:
+        """Every chart with its ``url`` and no SVG yet: for the PDF source."""
+        return self._located
+
+    def placeheld(self, nonce: str) -> dict[str, Chart]:
+        """Every chart with ``nonce`` + its key for ``src``: for HTML rendered before the charts
+        are converted, the placeholders replaced by their SVG afterwards."""
+        return {key: dataclasses.replace(c, url=nonce + key, svg="") for key, c in self.charts.items()}
+
+    @cached_property
+    def _drawn(self) -> dict[str, Chart]:
+        return {key: dataclasses.replace(c, svg=self.svg(key), url=self._url(key)) for key, c in self.charts.items()}
+
+    def drawn(self) -> dict[str, Chart]:
+        """Every chart with its SVG, once all are converted: for the HTML report."""
+        return self._drawn
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> Drawing:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 def render(charts: Sequence[Chart], cache_dir: Path | None) -> list[Chart]:
-    """Charts with their SVG: from the cache when the same chart was drawn before, else
-    converted (two threads: vl-convert releases the GIL, and threads cannot hang as a
-    forked pool did)."""
-    version = converter_version()
-    results: dict[str, str] = {}
-    missing: list[Chart] = []
-    for chart in charts:
-        path = cache_dir / f"{chart.key}-{version}.svg" if cache_dir else None
-        if chart.key in results:
-            continue
-        if path is not None and path.is_file():
-            results[chart.key] = path.read_text(encoding="utf-8")
-        else:
-            results[chart.key] = ""
-            missing.append(chart)
-    if missing:
-        convert = _converter()
-
-        def one(chart: Chart) -> tuple[str, str]:
-            return chart.key, convert.vegalite_to_svg(chart.spec, allowed_base_urls=[])
-
-        workers = min(2, len(missing), os.cpu_count() or 1)
-        if workers > 1:
-            with ThreadPoolExecutor(workers) as pool:
-                done = list(pool.map(one, missing))
-        else:
-            done = [one(chart) for chart in missing]
-        for key, svg in done:
-            results[key] = svg
-            if cache_dir is not None:
-                write_cache(cache_dir / f"{key}-{version}.svg", svg)
-    return [Chart(c.key, c.title, c.description, c.spec, results[c.key]) for c in charts]
+    """Charts with their SVG: from the cache when the same chart was drawn before, else converted."""
+    with Drawing(charts, cache_dir) as drawing:
+        drawn = drawing.drawn()
+    return [drawn[c.key] for c in charts]

@@ -11,13 +11,14 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from storyteller.paths import WORKSPACE_SCHEME, inside, real
 
+Late = Callable[[str], bytes | None]  # a URL's content made during the layout, or None
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
 
 
@@ -73,13 +74,17 @@ def _fetcher_class() -> Any:
         so no story can pull /etc/passwd or a metadata URL into a report.
         storyteller-workspace: URLs are relative to the workspace."""
 
-        def __init__(self, roots: Sequence[Path], workspace: Path) -> None:
+        def __init__(self, roots: Sequence[Path], workspace: Path, late: Late | None = None) -> None:
             super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
             self.roots = list(roots)
             self.workspace = workspace
+            self.late = late
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            made = self.late(url) if self.late is not None else None
+            if made is not None:
+                return URLFetcherResponse(url, made, {"Content-Type": "image/svg+xml"})
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
@@ -98,13 +103,21 @@ def _fetcher_class() -> Any:
 
 
 def write_pdf(
-    html: str, roots: Sequence[Path], base: Path, tagged: bool = True, time_limit: float | None = None
+    html: str,
+    roots: Sequence[Path],
+    base: Path,
+    tagged: bool = True,
+    time_limit: float | None = None,
+    late: Late | None = None,
 ) -> tuple[bytes, list[str]]:
     """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused.
-    Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s."""
+    Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s.
+    ``late`` serves the charts still being converted while WeasyPrint lays the report out:
+    it is asked first for every URL, waits for that chart if need be, and returns None for
+    any URL that is not a chart's."""
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(roots, base)
+    fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
     with _scratch_folder(), _deadline(time_limit):
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)

@@ -32,10 +32,10 @@ from jinja2 import (
 from markupsafe import Markup
 
 from storyteller import __version__
-from storyteller.charts import FONTS
+from storyteller.charts import FONTS, Drawing
 from storyteller.errors import StorytellerError
 from storyteller.paths import workspace_url
-from storyteller.report import ReportContext
+from storyteller.report import ReportContext, with_rendered_charts
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
 FONT_FACES = (
@@ -160,6 +160,20 @@ def render_html(
         ) from error
     except Exception as error:  # a runtime error inside a template (1/0, a bad filter argument)
         raise TemplateProblem(f"report template error{_where(error, env)}: {type(error).__name__}: {error}") from error
+
+
+def html_report(env: Environment, report: ReportContext, fonts_cache: Path | None, drawing: Drawing) -> str:
+    """The self-contained HTML report, rendered once. The fonts, cut down to the characters
+    the report shows, and the charts' SVGs go where placeholders stood, so the fonts are
+    made while the charts are still being converted."""
+    import uuid
+
+    nonce = uuid.uuid4().hex  # cannot occur in story text
+    placeholder = f"/* fonts {nonce} */"
+    html = render_html(env, with_rendered_charts(report, drawing.placeheld(nonce)), "html", placeholder)
+    html = html.replace(placeholder, font_faces_for_html(visible_text(html), fonts_cache))
+    drawn = drawing.drawn()
+    return re.sub(nonce + r"([0-9a-f]{32})", lambda m: drawn[m[1]].data_uri, html)
 
 
 def pdf_source(env: Environment, report: ReportContext, created: str = "", root: Path | None = None) -> str:

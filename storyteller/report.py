@@ -525,7 +525,10 @@ def build_context(
         fte=fmt.fte(total.fte),
         payback="",
     )
-    all_charts = [c for c in (category_chart, trend_chart) if c] + [v.chart for v in views.values() if v.chart]
+    # In the order the report shows them, so that a PDF laid out while charts are still being
+    # converted rarely waits for one; then those of stories shown without a chart.
+    shown_first = {v.id: v for c in categories for v in c.stories} | views
+    all_charts = [c for c in (category_chart, trend_chart) if c] + [v.chart for v in shown_first.values() if v.chart]
     locale = config.locale.replace("_", "-")
     return ReportContext(
         organization=config.organization,
