@@ -66,6 +66,30 @@ def _scratch_folder() -> Iterator[None]:
             tempfile.tempdir = previous
 
 
+@contextlib.contextmanager
+def _page_references_kept() -> Iterator[None]:
+    """pydyf makes the tuple of every page's reference anew each time it is read, and
+    WeasyPrint's tagging (PDF/UA) and links read it once per tagged element: quadratic in
+    pages, minutes for a 1,000-story report. While a PDF is written, the tuple is kept until
+    a page is added. The PDF is byte for byte the same (tests/test_pdf.py)."""
+    import pydyf
+
+    made = pydyf.PDF.page_references
+
+    def kept(pdf: Any) -> Any:
+        pages = len(pdf.pages["Kids"])
+        cached = pdf.__dict__.get("_storyteller_page_references")
+        if cached is None or cached[0] != pages:
+            cached = pdf.__dict__["_storyteller_page_references"] = (pages, made.fget(pdf))
+        return cached[1]
+
+    pydyf.PDF.page_references = property(kept)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = made
+
+
 def _fetcher_class() -> Any:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -119,7 +143,7 @@ def write_pdf(
 
     fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    with _scratch_folder(), _deadline(time_limit):
+    with _scratch_folder(), _deadline(time_limit), _page_references_kept():
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         data = document.write_pdf(**options)
     assert isinstance(data, bytes)
