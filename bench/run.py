@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,10 +71,16 @@ class Measure:
         return int(statistics.median(r.peak for r in self.runs))
 
 
+# As users run it: Python keeps the bytecode of storyteller's modules (an installed package
+# has it; without this, a PYTHONDONTWRITEBYTECODE in the environment would compile them anew
+# in every run).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def measure(command: list[str], cwd: Path) -> Run:
     """Run ``command`` once: wall time, CPU time and peak memory of its process tree."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     watched = psutil.Process(process.pid)
     peak = 0
     while True:
@@ -94,10 +101,10 @@ def measure(command: list[str], cwd: Path) -> Run:
     return Run(seconds, usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss * 1024))
 
 
-def repeat(name: str, command: list[str], cwd: Path, runs: int, before: object = None) -> Measure:
+def repeat(name: str, command: list[str], cwd: Path, runs: int, before: Callable[[int], None] | None = None) -> Measure:
     result = Measure(name)
     for index in range(runs):
-        if callable(before):
+        if before is not None:
             before(index)
         result.runs.append(measure(command, cwd))
     print(f"  {name}: {result.seconds:.2f} s, {result.peak / 2**20:.0f} MB", file=sys.stderr, flush=True)
@@ -130,7 +137,7 @@ def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
     found["pdf_cold"] = repeat("PDF, cold", [*BUILD, "--format", "pdf"], workspace, runs, cold)
     found["pdf_warm"] = repeat("PDF, warm", [*BUILD, "--format", "pdf"], workspace, runs)
     source = scratch / "source.html"
-    subprocess.run([PYTHON, str(HERE / "pdf_source.py"), str(workspace), str(YEAR), str(source)], check=True)
+    subprocess.run([PYTHON, str(HERE / "pdf_source.py"), str(workspace), str(YEAR), str(source)], check=True, env=ENV)
     floor = [PYTHON, str(HERE / "floor.py"), str(source), str(workspace), str(scratch / "floor.pdf")]
     found["floor"] = repeat("floor: WeasyPrint alone", floor, workspace, runs)
     naive = [PYTHON, str(HERE / "naive.py"), str(workspace), str(scratch / "naive.pdf")]
@@ -145,7 +152,7 @@ def preview(workspace: Path) -> Measure:
     if not PREVIEW.is_file():
         result.note = "bench/preview_rebuild.py is not on this branch yet"
         return result
-    done = subprocess.run([PYTHON, str(PREVIEW), str(workspace)], capture_output=True, text=True)
+    done = subprocess.run([PYTHON, str(PREVIEW), str(workspace)], capture_output=True, text=True, env=ENV)
     if done.returncode != 0:
         result.note = f"bench/preview_rebuild.py failed: {done.stderr.strip().splitlines()[-1:]}"
         return result
@@ -223,6 +230,8 @@ def report(results: dict[int, dict[str, Measure]], runs: int, started: str, load
         "  bench/pdf_source.py), with the same base URL and PDF variant, in a fresh process.",
         "- Naive peer: bench/naive.py, each story's Altair chart through `vl_convert.vegalite_to_svg`,",
         "  inlined as `<svg>` in a plain Jinja template, then WeasyPrint; no cache, one process.",
+        "- Python writes and reuses the bytecode of storyteller's modules, as for an installed package",
+        "  (PYTHONDONTWRITEBYTECODE is removed from the environment of every measured process).",
         "- Time: wall clock. CPU: user + system seconds of the process and its children (a build that",
         "  uses both cores can spend more CPU than wall time). Memory: peak of the sum of resident memory",
         "  of the process and its children, sampled every 10 ms, never below the process's own maxrss.",
@@ -246,7 +255,12 @@ def report(results: dict[int, dict[str, Measure]], runs: int, started: str, load
     lines += ["", "## Against the targets", "", "| target | " + " | ".join(f"{n:,}" for n in sizes) + " |"]
     lines.append("|---|" + "---|" * len(sizes))
 
-    def row(label: str, value: callable, goal: callable, applies: callable = lambda n: True) -> None:
+    def row(
+        label: str,
+        value: Callable[[dict[str, Measure]], float],
+        goal: Callable[[float], bool],
+        applies: Callable[[int], bool] = lambda n: True,
+    ) -> None:
         cells = []
         for size in sizes:
             r = results[size]

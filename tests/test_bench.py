@@ -1,0 +1,62 @@
+"""The benchmark (bench/) works: its generated workspaces are valid and varied, and a tiny
+run writes a complete results page. Nothing here is timed: speed belongs in `make bench`."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from storyteller.config import load_config
+from storyteller.load import load_workspace
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from workspace import generate  # noqa: E402 - bench/ is a folder of scripts, not a package
+
+
+def test_generated_workspaces_are_valid_varied_and_one_annual_report(tmp_path: Path) -> None:
+    loaded = load_workspace(load_config(generate(tmp_path / "ws", 60)))
+    assert loaded.problems == []
+    stories = loaded.stories
+    assert len(stories) == 60
+    assert all(len(s.metrics) == 3 for s in stories)
+    assert {str(s.quarter) for s in stories} == {"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"}  # one fiscal year
+    assert len({s.category for s in stories}) == 4 and len({s.team for s in stories}) >= 8
+    assert {s.status for s in stories} == {"delivered", "in-progress"}
+    assert {m.basis for s in stories for m in s.metrics} == {"measured", "estimated"}
+    assert len({m.unit for s in stories for m in s.metrics}) >= 5
+    words = [len(f"{s.problem} {s.solution or ''} {s.outcome}".split()) for s in stories]
+    assert 120 <= sum(words) / len(words) <= 180  # about 150 words of narrative
+    again = (generate(tmp_path / "again", 60) / "stories").rglob("*.yaml")
+    assert {p.name: p.read_text() for p in again} == {
+        p.name: p.read_text() for p in (tmp_path / "ws" / "stories").rglob("*.yaml")
+    }  # deterministic
+
+
+def test_a_tiny_benchmark_run_writes_every_measurement(tmp_path: Path) -> None:
+    out = tmp_path / "performance.md"
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "3", "--runs", "1", "--output", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Load average" in page and "CPU:" in page
+    for row in (
+        "`storyteller --help`",
+        "`validate`",
+        "`build --format html`, cold",
+        "`build --format html`, warm chart cache",
+        "`build --format html` after editing one story",
+        "`build --format pdf`, cold",
+        "`build --format pdf`, warm chart cache",
+        "floor: our PDF source, WeasyPrint alone",
+        "naive peer (no cache)",
+    ):
+        line = next(line for line in page.splitlines() if line.startswith(f"| {row} |"))
+        assert re.search(r"\| \d+\.\d+ s \(CPU \d+\.\d+ s\), [\d,]+ MB \|$", line), line
+    assert "PDF cold / floor, at most 1.25" in page and "naive / PDF cold, at least 1.4" in page
