@@ -103,57 +103,49 @@ def _paragraph(rng: random.Random, lead: str, words: int) -> str:
     return "\n".join(f"  {text}" for text in lines)
 
 
+def _metric(name: str, unit: str, before: int, after: int, **fields: object) -> str:
+    lines = [f"  - name: {name}", f"    unit: {unit}", f"    before: {before}", f"    after: {after}"]
+    return "\n".join(lines + [f"    {key}: {value}" for key, value in fields.items()])
+
+
 def _metrics(rng: random.Random, subject: str, index: int) -> list[str]:
     """Three metrics: a hands-on duration with a frequency, then two of a varied mix."""
-    estimated = rng.random() < 0.3
     before = rng.randint(20, 120)
-    after = rng.randint(2, before - 5)
     per = rng.choice(("day", "week", "month", "quarter"))
     count = {"day": rng.randint(1, 8), "week": rng.randint(2, 30), "month": rng.randint(5, 200), "quarter": 40}[per]
     items = [
-        f"""\
-  - name: Hands-on time per {subject} ({index})
-    unit: minutes
-    before: {before}
-    after: {after}
-    frequency: {count} per {per}
-    basis: {"estimated" if estimated else "measured"}
-    source: Ticket history, two quarters before and after"""
+        _metric(
+            f"Hands-on time per {subject} ({index})",
+            "minutes",
+            before,
+            rng.randint(2, before - 5),
+            frequency=f"{count} per {per}",
+            basis="estimated" if rng.random() < 0.3 else "measured",
+            source="Ticket history, two quarters before and after",
+        )
     ]
     for kind in rng.sample(("wait", "count", "percent", "money", "word"), 2):
         if kind == "wait":
             b = rng.randint(4, 72)
-            items.append(
-                f"  - name: Waiting time until the {subject} is done\n    unit: hours\n"
-                f"    before: {b}\n    after: {rng.randint(0, b - 1)}\n    basis: measured"
-            )
+            items.append(_metric(f"Waiting time until the {subject} is done", "hours", b, rng.randint(0, b - 1)))
         elif kind == "count":
             b = rng.randint(1, 12)
             a = rng.randint(0, b) if rng.random() < 0.9 else b + rng.randint(1, 3)  # now and then a regression
-            items.append(
-                f"  - name: Failed {subject} attempts\n    unit: count\n    per: {rng.choice(('month', 'quarter'))}\n"
-                f"    before: {b}\n    after: {a}\n    better: lower\n    basis: measured"
-            )
+            per = rng.choice(("month", "quarter"))
+            items.append(_metric(f"Failed {subject} attempts", "count", b, a, per=per, better="lower"))
         elif kind == "percent":
             b = rng.randint(40, 90)
-            items.append(
-                f"  - name: Share of {subject} requests done the same day\n    unit: percent\n"
-                f"    before: {b}\n    after: {rng.randint(b, 100)}\n    basis: measured"
-            )
+            items.append(_metric(f"Share of {subject} requests done the same day", "percent", b, rng.randint(b, 100)))
         elif kind == "money":
             b = rng.randint(500, 9000)
-            items.append(
-                f"  - name: Licence and support cost of the {subject} tooling\n    unit: {rng.choice(CURRENCIES)}\n"
-                f"    per: month\n    before: {b}\n    after: {rng.randint(0, b)}\n"
-                f"    basis: {'estimated' if rng.random() < 0.3 else 'measured'}"
-            )
+            name, unit = f"Licence and support cost of the {subject} tooling", rng.choice(CURRENCIES)
+            basis = "estimated" if rng.random() < 0.3 else "measured"
+            items.append(_metric(name, unit, b, rng.randint(0, b), per="month", basis=basis))
         else:
             word = rng.choice(UNITS_WORDS)
             b = rng.randint(10, 400)
-            items.append(
-                f"  - name: {word.capitalize()} touched by hand for {subject}\n    unit: {word}\n    per: month\n"
-                f"    before: {b}\n    after: {rng.randint(0, b)}\n    better: lower\n    basis: measured"
-            )
+            name = f"{word.capitalize()} touched by hand for {subject}"
+            items.append(_metric(name, word, b, rng.randint(0, b), per="month", better="lower"))
     return items
 
 
