@@ -195,7 +195,7 @@ def _ratio(top: float, bottom: float) -> float:
     return top / bottom if bottom else float("nan")
 
 
-def report(results: dict[int, dict[str, Measure]], runs: int, started: str, load_before: str) -> str:
+def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started: str, load_before: str) -> str:
     rows = [
         ("help", "`storyteller --help`"),
         ("validate", "`validate`"),
@@ -217,7 +217,9 @@ def report(results: dict[int, dict[str, Measure]], runs: int, started: str, load
         "",
         "## How it was measured",
         "",
-        f"- Run: {started}; {runs} run(s) of each measurement in fresh processes; figures are medians.",
+        f"- Run: {started}; each measurement in fresh processes, the median of "
+        + ", ".join(f"{n} run{'s' if n > 1 else ''} at {size:,} stories" for size, n in runs.items())
+        + (" (fewer than 3 runs: a single figure, not a median)." if min(runs.values()) < 3 else "."),
         f"- Load average (1 / 5 / 15 min) before: {load_before}; after: {_load()}.",
         *machine(),
         "- Workspaces: bench/workspace.py, deterministic; N stories with 3 metrics each and about 150 words",
@@ -330,13 +332,19 @@ def report(results: dict[int, dict[str, Measure]], runs: int, started: str, load
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="comma-separated story counts")
-    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (the median is shown)")
+    parser.add_argument(
+        "--runs",
+        default="3",
+        help="runs of each measurement (the median is shown); one number, or one per size (3,3,1)",
+    )
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
     parser.add_argument("--keep", type=Path, help="generate the workspaces here and keep them")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    if not sizes or min(sizes) < 1 or args.runs < 1:
-        parser.error("--sizes needs positive story counts and --runs at least 1")
+    runs = [int(r) for r in args.runs.split(",") if r.strip()]
+    runs = runs * len(sizes) if len(runs) == 1 else runs
+    if not sizes or min(sizes) < 1 or len(runs) != len(sizes) or min(runs) < 1:
+        parser.error("--sizes needs positive story counts, --runs one count of at least 1 or one per size")
     started = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     load_before = _load()
     results = {}
@@ -346,9 +354,9 @@ def main(argv: list[str] | None = None) -> int:
             if (root / f"w{size}").exists():
                 shutil.rmtree(root / f"w{size}")
                 shutil.rmtree(root / f"scratch{size}", ignore_errors=True)
-            results[size] = bench_size(size, args.runs, root)
+            results[size] = bench_size(size, runs[sizes.index(size)], root)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report(results, args.runs, started, load_before), encoding="utf-8")
+    args.output.write_text(report(results, dict(zip(sizes, runs, strict=True)), started, load_before), encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
