@@ -7,6 +7,7 @@ report of the run rendered, so a failed build never replaces a good report.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from storyteller.scaffold import slugify
 from storyteller.write import write_atomic
 
 FORMATS = ("html", "pdf")
+Progress = Callable[[str, int, int], None]  # (the step starting, steps done, steps in all)
 PACKAGE = Path(__file__).resolve().parent
 
 
@@ -87,10 +89,16 @@ def contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]
     return [with_rendered_charts(context, rendered) for context in result]
 
 
-def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
+def _silent(step: str, done: int, total: int) -> None:
+    pass
+
+
+def build(workspace: Workspace, request: BuildRequest, progress: Progress = _silent) -> list[Built]:
     """Render every requested report, then write them all. Returns what was written."""
     if workspace.problems:
         raise ProblemsFound(workspace.problems)
+    total = 1 + len(periods(workspace, request)) * len(request.formats)
+    progress("charts", 0, total)
     config = workspace.config
     env = environment(config.root / "templates")
     out_root = request.output or config.output_dir
@@ -100,6 +108,7 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
     for context in contexts(workspace, request):
         folder = out_root / context.period.key
         if "html" in request.formats:
+            progress(f"html {context.period.key}", len(pending) + 1, total)
             draft = render_html(env, context, "html", "")
             fonts = font_faces_for_html(visible_text(draft), cache / "fonts")
             path = folder / file_name(workspace, context.period, "html")
@@ -108,6 +117,7 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
         if "pdf" in request.formats:
             from storyteller.pdf import write_pdf
 
+            progress(f"pdf {context.period.key}", len(pending) + 1, total)
             source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created)
             roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
             path = folder / file_name(workspace, context.period, "pdf")
@@ -118,4 +128,5 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
             write_atomic(item.path, data[item.path])
         except OSError as error:
             raise StorytellerError(f"cannot write {item.path}: {error.strerror}") from None
+    progress("done", total, total)
     return pending

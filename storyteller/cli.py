@@ -11,6 +11,8 @@ import enum
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -58,6 +60,19 @@ YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only this 
 class TextOrJson(enum.StrEnum):
     text = "text"
     json = "json"
+
+
+class CheckFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Treat plausibility warnings as problems: report them and exit with 1.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="Print only problems and warnings.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also print what is done and how long it takes.")]
 
 
 class ExportFormat(enum.StrEnum):
@@ -110,11 +125,12 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _print_problems(found: ProblemsFound) -> None:
+    console = _console(stderr=True)
     for problem in found.problems:
-        typer.echo(str(problem), err=True)
+        place = f"{problem.path}:{problem.line}:{problem.column}:"
+        console.print(f"[bold]{escape(place)}[/bold]{escape(str(problem).removeprefix(place))}")
     files = len({p.path for p in found.problems})
-    noun = "problem" if len(found.problems) == 1 else "problems"
-    typer.echo(f"{len(found.problems)} {noun} in {files} file{'s' if files != 1 else ''}", err=True)
+    console.print(f"[red]{_plural(len(found.problems), 'problem')}[/red] in {_plural(files, 'file')}")
 
 
 def _now() -> dt.datetime:
@@ -223,42 +239,117 @@ def new(
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Story files or folders (default: every story).")] = None,
     format: Annotated[
-        TextOrJson, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = TextOrJson.text,
+        CheckFormat,
+        typer.Option("--format", "-f", help="text for people, json for machines, github for GitHub Actions."),
+    ] = CheckFormat.text,
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Check stories and the config; print every problem as path:line:column: field: message."""
+    """Check stories and the config; print every problem and plausibility warning as path:line:column: field: message."""
 
     def body() -> None:
+        from storyteller.checks import plausibility
+        from storyteller.config import find_workspace, load_config
         from storyteller.load import load_workspace
 
-        problems = []
+        root = find_workspace(explicit=workspace)
+        problems, findings = [], []
         count = files = 0
         try:
-            loaded = load_workspace(_workspace(workspace), paths or None)
+            loaded = load_workspace(load_config(root), paths or None)
             problems, count, files = loaded.problems, len(loaded.stories), loaded.files
+            findings = plausibility(loaded.stories, loaded.config, _today())
         except ProblemsFound as found:
             problems = found.problems
-        if format is TextOrJson.json:
-            typer.echo(
-                json.dumps(
-                    {
-                        "valid": not problems,
-                        "files": files,
-                        "stories": count,
-                        "problems": [p.as_dict() for p in problems],
-                    },
-                    indent=2,
-                )
-            )
-            if problems:
-                raise typer.Exit(EXIT_PROBLEMS)
-            return
-        if problems:
-            raise ProblemsFound(problems)
-        typer.echo(f"{count} stor{'y' if count == 1 else 'ies'} valid")
+        failed = bool(problems or (strict and findings))
+        if format is CheckFormat.json:
+            result = {
+                "valid": not failed,
+                "files": files,
+                "stories": count,
+                "strict": strict,
+                "problems": [p.as_dict() for p in problems],
+                "warnings": [f.as_dict() for f in findings],
+            }
+            typer.echo(json.dumps(result, indent=2))
+        elif format is CheckFormat.github:
+            _annotate(root, problems, findings, strict)
+            if not quiet:
+                typer.echo(_summary(count, problems, findings, strict))
+        else:
+            if failed:
+                raise ProblemsFound([*problems, *(f.as_problem() for f in findings if strict)])
+            _print_warnings(findings)
+            if not quiet:
+                typer.echo(_summary(count, problems, findings, strict))
+        if failed:
+            raise typer.Exit(EXIT_PROBLEMS)
 
     _run(body)
+
+
+def _summary(count: int, problems: list[Any], findings: list[Any], strict: bool) -> str:
+    """'3 stories valid, 1 warning' or '2 problems in 1 file'."""
+    stories = f"{count} stor{'y' if count == 1 else 'ies'}"
+    errors = [*problems, *(findings if strict else [])]
+    if errors:
+        files = len({p.path for p in errors})
+        return f"{_plural(len(errors), 'problem')} in {_plural(files, 'file')}"
+    if findings:
+        return f"{stories} valid, {_plural(len(findings), 'warning')}"
+    return f"{stories} valid"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _annotate(root: Path, problems: list[Any], findings: list[Any], strict: bool) -> None:
+    from storyteller.annotate import command, shown_path
+
+    cwd = Path.cwd()
+    for p in problems:
+        message = f"{p.field}: {p.message}" if p.field else p.message
+        typer.echo(command("error", shown_path(p.path, root, cwd), p.line, p.column, "storyteller", message))
+    for f in findings:
+        kind = "error" if strict else "warning"
+        path = shown_path(f.path, root, cwd)
+        typer.echo(command(kind, path, f.line, f.column, f"storyteller {f.code}", f"{f.field}: {f.message}"))
+
+
+def _print_warnings(findings: list[Any]) -> None:
+    console = _console(stderr=True)
+    for finding in findings:
+        place, rest = str(finding).split(": warning: ", 1)
+        console.print(f"[bold]{escape(place)}:[/bold] [yellow]warning:[/yellow] {escape(rest)}", soft_wrap=True)
+
+
+def _checked(workspace: Path | None, strict: bool) -> Any:
+    """The loaded workspace after the plausibility checks: warnings are printed, or with
+    ``strict`` raised as problems together with every other problem."""
+    from storyteller.checks import plausibility
+    from storyteller.load import load_workspace
+
+    loaded = load_workspace(_workspace(workspace))
+    findings = plausibility(loaded.stories, loaded.config, _today())
+    if loaded.problems or (strict and findings):
+        raise ProblemsFound([*loaded.problems, *(f.as_problem() for f in findings if strict)])
+    _print_warnings(findings)
+    return loaded
+
+
+def _console(stderr: bool = False) -> Any:
+    """A rich console: colour only on a terminal and never with NO_COLOR (rich reads it)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 @app.command("list")
@@ -348,6 +439,9 @@ def build(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for the reports (default: the workspace's output/).")
     ] = None,
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Build the report: output/<period>/<name>-<period>.html and .pdf (default: the latest quarter)."""
@@ -361,7 +455,14 @@ def build(
             raise UsageError(f"--format {format!r}: use html, pdf or html,pdf")
         if every and (quarter or year):
             raise UsageError("give --all alone, without --quarter or --year")
-        loaded = _loaded(workspace)
+        if quiet and verbose:
+            raise UsageError("give either --quiet or --verbose, not both")
+        started = time.monotonic()
+        loaded = _checked(workspace, strict)
+        if verbose:
+            typer.echo(
+                f"checked {_plural(len(loaded.stories), 'story')} in {time.monotonic() - started:.2f} s", err=True
+            )
         selection = _selection(quarter, year, loaded)
         request = BuildRequest(
             quarter=selection.quarter,
@@ -372,14 +473,126 @@ def build(
             today=_today(),
             created=_created(),
         )
-        for item in run_build(loaded, request):
-            typer.echo(f"wrote {_shown(item.path)}")
+        with Steps(_console(stderr=True), bar=not quiet, verbose=verbose) as steps:
+            built = run_build(loaded, request, steps)
+        for item in built:
+            if not quiet:
+                typer.echo(f"wrote {_shown(item.path)}")
             for url in item.refused:
                 typer.echo(
                     f"storyteller: warning: {_shown(item.path)}: did not read {url} (not in the workspace)", err=True
                 )
 
     _run(body)
+
+
+class Steps:
+    """A long job's progress on standard error: a rich bar on a terminal once the job has
+    taken ``delay`` seconds (quick jobs stay quiet), and with ``verbose`` one line per
+    step with the time it took. Off a terminal there is no bar, only plain lines."""
+
+    def __init__(self, console: Any, bar: bool = True, verbose: bool = False, delay: float = 1.0) -> None:
+        self.console = console
+        self.verbose = verbose
+        self.current: tuple[str, float] | None = None
+        self.bar: Any = None
+        self.timer: threading.Timer | None = None
+        if bar and console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("starting", total=None)
+            self.timer = threading.Timer(delay, self.bar.start)
+            self.timer.daemon = True
+
+    def __enter__(self) -> Steps:
+        if self.timer is not None:
+            self.timer.start()
+        return self
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        self._finish(now)
+        self.current = None if step == "done" else (step, now)
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"building: {step}", completed=done, total=total)
+
+    def _finish(self, now: float) -> None:
+        if self.verbose and self.current is not None:
+            step, began = self.current
+            self.console.print(f"{escape(step)}: {now - began:.2f} s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port on 127.0.0.1; 0 picks a free one.")
+    ] = 8000,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the report in the web browser.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Serve the report on 127.0.0.1; rebuild it and reload the page when a story, the config or a template changes."""
+
+    def body() -> None:
+        from storyteller.config import find_workspace
+        from storyteller.preview import Preview
+        from storyteller.serve import Rebuilder, start_server, stop_server, watching
+
+        root = find_workspace(explicit=workspace)
+        latest = quarter is not None and quarter.strip().lower() == "latest"
+        selection = _selection(None if latest else quarter, year)
+        preview = Preview(root, selection.quarter, selection.year, today=_today)
+        console = _console(stderr=True)
+        console.print("building the preview ...")
+        _show_state(console, preview.rebuild())
+        server = start_server(preview, port)
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        typer.echo(f"serving {url} (Ctrl-C to stop)")
+        rebuilder = Rebuilder(preview, lambda state: _show_state(console, state))
+        rebuilder.start()
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+        try:
+            with watching(preview, rebuilder.changed):
+                while True:
+                    time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            rebuilder.stop()
+            stop_server(server)
+        console.print("stopped")
+
+    _run(body)
+
+
+def _show_state(console: Any, state: Any) -> None:
+    """One rebuild, as the terminal of `serve` shows it."""
+    for line in (*state.problems, *state.warnings):
+        console.print(escape(line))
+    if state.problems:
+        kept = "the page keeps the last good report" if state.report else "the page shows them"
+        console.print(f"[red]{_plural(len(state.problems), 'problem')}[/red]; {kept}")
+    else:
+        warnings = f", {_plural(len(state.warnings), 'warning')}" if state.warnings else ""
+        console.print(f"rebuilt {state.period} in {state.seconds:.2f} s{warnings}")
 
 
 def _created() -> str:
