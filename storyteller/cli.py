@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
+import click
 import typer
 
 from storyteller import __version__
@@ -200,13 +201,19 @@ def init(
     """Create a workspace: storyteller.yaml, stories/ with one example story, .gitignore."""
 
     def body() -> None:
-        from storyteller.create import init_workspace
+        from storyteller.create import editor_settings, init_workspace
         from storyteller.periods import Quarter
 
         config_file, example, _ignore = init_workspace(directory, Quarter.of_date(_today()))
-        typer.echo(
-            f"created a workspace in {directory}: {config_file.name}, {example.relative_to(directory)}, .gitignore"
-        )
+        settings, done = editor_settings(directory)
+        names = [config_file.name, example.relative_to(directory).as_posix(), ".gitignore"]
+        typer.echo(f"created a workspace in {directory}: {', '.join([*names, *(['.vscode/settings.json'] * done)])}")
+        if not done:
+            typer.echo(
+                f"note: {settings} is not plain JSON, so it was left alone; add "
+                '"yaml.schemas": {"./output/story.schema.json": ["stories/**/*.yaml"]} to it for editor help',
+                err=True,
+            )
         typer.echo("next: edit the example story, then run `storyteller validate`")
 
     _run(body)
@@ -214,25 +221,73 @@ def init(
 
 @app.command()
 def new(
-    title: Annotated[str, typer.Argument(help="Title of the story; the file name comes from it.")],
+    title: Annotated[
+        str | None, typer.Argument(help="Title of the story; the file name comes from it. Asked for on a terminal.")
+    ] = None,
     category: Annotated[str | None, typer.Option(help="Category key (default: the first in storyteller.yaml).")] = None,
     quarter: Annotated[
         str | None, typer.Option("--quarter", "-q", help="Fiscal quarter, e.g. 2026-Q3 (default: the current one).")
     ] = None,
-    team: Annotated[str, typer.Option(help="The team that owns the story.")] = "Your team",
+    team: Annotated[str | None, typer.Option(help="The team that owns the story (default: Your team).")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Create a commented story file in stories/<quarter>/, named from the title."""
+    """Create a commented story file in stories/<quarter>/, named from the title.
+
+    On a terminal it asks for what the options do not give; without one it never asks."""
 
     def body() -> None:
         from storyteller.create import new_story
         from storyteller.periods import Quarter
 
         config = _workspace(workspace)
-        picked = _selection(quarter, None).quarter if quarter else Quarter.of_date(_today(), config.fiscal_year_start)
-        typer.echo(f"created {new_story(config, title, category, picked, team)}")
+        current = Quarter.of_date(_today(), config.fiscal_year_start)
+        keys = [k for k, _ in config.categories]
+        asked = _interactive()
+        chosen_title = title
+        if chosen_title is None and not asked:
+            raise UsageError('give the story\'s TITLE: `storyteller new "Title"` (there is no terminal to ask on)')
+        if chosen_title is None:
+            chosen_title = typer.prompt("Title", type=_NonEmpty())
+        if team is None and asked:
+            chosen_team = typer.prompt("Team", default="Your team", type=_NonEmpty())
+        else:
+            chosen_team = team or "Your team"
+        chosen_category = category
+        if chosen_category is None and asked:
+            chosen_category = typer.prompt("Category", default=keys[0], type=typer.Choice(keys))
+        if quarter is None and asked:
+            picked = _selection(typer.prompt("Quarter", default=str(current), type=_QuarterText()), None).quarter
+        else:
+            picked = _selection(quarter, None).quarter if quarter else current
+        typer.echo(f"created {new_story(config, chosen_title, chosen_category, picked, chosen_team)}")
 
     _run(body)
+
+
+def _interactive() -> bool:
+    """Whether a person is there to answer: standard input and output are both a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+class _NonEmpty(click.ParamType):
+    name = "text"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        if not str(value).strip():
+            self.fail("it cannot be empty", param, ctx)
+        return str(value).strip()
+
+
+class _QuarterText(click.ParamType):
+    name = "quarter"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from storyteller.periods import QUARTER_PATTERN
+
+        text = str(value).strip().upper()
+        if not QUARTER_PATTERN.match(text):
+            self.fail(f"{value!r} is not a quarter; write it like 2026-Q3", param, ctx)
+        return text
 
 
 @app.command()
