@@ -254,7 +254,9 @@ def new(
             chosen_team = team or "Your team"
         chosen_category = category
         if chosen_category is None and asked:
-            chosen_category = typer.prompt("Category", default=keys[0], type=typer.Choice(keys))
+            chosen_category = typer.prompt(
+                f"Category ({', '.join(keys)})", default=keys[0], type=click.Choice(keys), show_choices=False
+            )
         if quarter is None and asked:
             picked = _selection(typer.prompt("Quarter", default=str(current), type=_QuarterText()), None).quarter
         else:
@@ -269,7 +271,7 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-class _NonEmpty(click.ParamType):
+class _NonEmpty(click.ParamType[str]):
     name = "text"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
@@ -278,7 +280,7 @@ class _NonEmpty(click.ParamType):
         return str(value).strip()
 
 
-class _QuarterText(click.ParamType):
+class _QuarterText(click.ParamType[str]):
     name = "quarter"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
@@ -613,26 +615,27 @@ def serve(
         selection = _selection(None if latest else quarter, year)
         preview = Preview(root, selection.quarter, selection.year, today=_today)
         console = _console(stderr=True)
-        console.print("building the preview ...")
-        _show_state(console, preview.rebuild())
-        server = start_server(preview, port)
-        url = f"http://127.0.0.1:{server.server_address[1]}/"
-        typer.echo(f"serving {url} (Ctrl-C to stop)")
         rebuilder = Rebuilder(preview, lambda state: _show_state(console, state))
-        rebuilder.start()
-        if open_browser:
-            import webbrowser
+        # Watching starts first: a change made during the first build is rebuilt after it.
+        with watching(preview, rebuilder.changed):
+            console.print("building the preview ...")
+            _show_state(console, preview.rebuild())
+            server = start_server(preview, port)
+            url = f"http://127.0.0.1:{server.server_address[1]}/"
+            typer.echo(f"serving {url} (Ctrl-C to stop)")
+            rebuilder.start()
+            if open_browser:
+                import webbrowser
 
-            webbrowser.open(url)
-        try:
-            with watching(preview, rebuilder.changed):
+                webbrowser.open(url)
+            try:
                 while True:
                     time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
-        finally:
-            rebuilder.stop()
-            stop_server(server)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                rebuilder.stop()
+                stop_server(server)
         console.print("stopped")
 
     _run(body)

@@ -23,8 +23,9 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from storyteller.config import CONFIG_NAME
-from storyteller.errors import WorkspaceError
+from storyteller.config import CONFIG_NAME, load_config
+from storyteller.errors import StorytellerError, WorkspaceError
+from storyteller.model import Config
 from storyteller.preview import FONT_ROUTE, Preview, State, font_file, status_json
 
 HOST = "127.0.0.1"
@@ -144,6 +145,11 @@ def watched(preview: Preview) -> tuple[list[Path], list[Path]]:
     that output/ (which a rebuild writes to) and anything else there is not watched."""
     root = preview.root
     config = preview.config
+    if config is None:  # before the first rebuild
+        try:
+            config = load_config(root)
+        except StorytellerError:
+            config = Config(root=root)
     deep: list[Path] = []
     if config is not None:
         extra = [p.parent for p in ([config.brand_logo] if config.brand_logo else [])]
@@ -170,15 +176,21 @@ def relevant(root: Path, deep: list[Path]) -> Callable[[object, str], bool]:
 def watching(preview: Preview, on_change: Callable[[set[str]], None]) -> Iterator[None]:
     """Watch the workspace while the block runs; call ``on_change`` with the changed paths.
 
-    Each watcher runs until its stop event; after every batch the watched folders are
-    worked out again (a new templates/ folder, a new image folder), and the watchers are
-    restarted when they changed."""
+    The block starts once the watchers are in place, so a change made after that is never
+    missed. Every second the watched folders are worked out again (a new templates/
+    folder, a new image folder); when they changed, the watchers are restarted and
+    ``on_change`` is called, for what changed while they were."""
     from watchfiles import watch
 
     stop = threading.Event()
+    ready = threading.Event()
 
     def run(
-        paths: list[Path], recursive: bool, restart: threading.Event, accept: Callable[[object, str], bool]
+        paths: list[Path],
+        recursive: bool,
+        restart: threading.Event,
+        accept: Callable[[object, str], bool],
+        started: threading.Event,
     ) -> None:
         for changes in watch(
             *paths,
@@ -187,29 +199,40 @@ def watching(preview: Preview, on_change: Callable[[set[str]], None]) -> Iterato
             recursive=recursive,
             raise_interrupt=False,
             ignore_permission_denied=True,
+            rust_timeout=500,
+            yield_on_timeout=True,  # the first (empty) batch says the watcher is in place
         ):
-            on_change({name for _, name in changes})
+            started.set()
+            if changes:
+                on_change({name for _, name in changes})
 
     def supervise() -> None:
         while not stop.is_set():
             deep, shallow = watched(preview)
             restart = threading.Event()
             accept = relevant(preview.root, deep)
-            threads = [threading.Thread(target=run, args=(shallow, False, restart, accept), daemon=True)]
-            if deep:
-                threads.append(threading.Thread(target=run, args=(deep, True, restart, accept), daemon=True))
+            groups = [(shallow, False), *([(deep, True)] if deep else [])]
+            started = [threading.Event() for _ in groups]
+            threads = [
+                threading.Thread(target=run, args=(paths, deep_, restart, accept, flag), daemon=True)
+                for (paths, deep_), flag in zip(groups, started, strict=True)
+            ]
             for thread in threads:
                 thread.start()
+            for flag in started:
+                flag.wait(30)
+            if ready.is_set():
+                on_change(set())  # what changed while the watchers were restarted was not seen
+            ready.set()
             while not stop.is_set() and watched(preview) == (deep, shallow):
                 preview_wait(preview, 1.0)
             restart.set()
             for thread in threads:
                 thread.join()
-            if not stop.is_set():
-                on_change(set())  # what changed while the watchers were restarted was not seen
 
     supervisor = threading.Thread(target=supervise, name="storyteller-watch", daemon=True)
     supervisor.start()
+    ready.wait(60)
     try:
         yield
     finally:
