@@ -50,14 +50,7 @@ class Finding:
         return Problem(self.path, self.line, self.column, self.field, f"{self.message} [{self.code}]")
 
     def as_dict(self) -> dict[str, object]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "field": self.field,
-            "code": self.code,
-            "message": self.message,
-        }
+        return {**Problem(self.path, self.line, self.column, self.field, self.message).as_dict(), "code": self.code}
 
 
 def plausibility(stories: Sequence[Story], config: Config, today: dt.date) -> list[Finding]:
