@@ -5,14 +5,13 @@ A leaf module: build.py calls it, and it imports WeasyPrint only when a PDF is m
 
 from __future__ import annotations
 
-import mimetypes
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from storyteller.paths import inside, real
+from storyteller.paths import inside, media_type, real
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
 
@@ -38,8 +37,7 @@ def _fetcher_class() -> Any:
                 if inside(path, *self.roots) and os.path.isfile(path):
                     with open(path, "rb") as handle:
                         body = handle.read()
-                    kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, body, {"Content-Type": kind})
+                    return URLFetcherResponse(url, body, {"Content-Type": media_type(path, body)})
             self.refused.append(url)
             raise ValueError(f"storyteller does not fetch {url}")
 
