@@ -296,9 +296,12 @@ def _build(text: str, builder: _Builder) -> Node | None:
         context = error.context_mark
         where_from = str(error.problem or "") + str(error.context or "")
         # An unclosed bracket or quote shows up where the parser gives up (often the end of
-        # the file); point at where it was opened instead.
-        if context is not None and (
-            "end of stream" in where_from or "flow" in where_from or "quoted scalar" in where_from
+        # the file); point at where it was opened instead. A bad escape inside a quote is
+        # shown where it stands.
+        if (
+            context is not None
+            and not _bad_escape(str(error.problem))
+            and ("end of stream" in where_from or "flow" in where_from or "quoted scalar" in where_from)
         ):
             mark = context
         mark = mark or context
@@ -344,6 +347,11 @@ def _fill_map(container: Map, children: list[Node], builder: _Builder, path: str
         container.entries[key.value] = value
 
 
+def _bad_escape(problem: str) -> bool:
+    """Whether libyaml's (or PyYAML's) problem is a backslash escape in a double-quoted scalar."""
+    return "escape" in problem or "hexdecimal" in problem or "hexadecimal" in problem
+
+
 def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
     problem = str(error.problem or error.context or "not valid YAML")
     context = str(error.context or "")
@@ -351,6 +359,11 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
         return "a tab character is used for indentation; YAML needs spaces, replace the tab with spaces"
     if "special characters are not allowed" in problem or "unacceptable character" in problem:
         return f"YAML syntax error: {problem}; remove the control character"
+    if _bad_escape(problem):  # "\ud800" (half of a pair), "\q", "C:\Users" in double quotes
+        return (
+            f"YAML syntax error: {problem}; write the character itself, or use single quotes "
+            "where a backslash is meant literally"
+        )
     if "quoted scalar" in context:
         return "YAML syntax error: the quote opened here is never closed; add the closing quote"
     if "flow sequence" in context:
