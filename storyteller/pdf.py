@@ -46,6 +46,11 @@ def _fetcher_class() -> Any:
 
 def write_pdf(html: str, roots: Sequence[Path], base: Path, tagged: bool = True) -> tuple[bytes, list[str]]:
     """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused."""
+    import mimetypes
+
+    # WeasyPrint builds a MimeTypes table on import, which reads the system's mime.types files
+    # (outside the workspace, different on every machine); storyteller needs only Python's own.
+    mimetypes.knownfiles = []
     from weasyprint import HTML
 
     fetcher = _fetcher_class()(roots)
