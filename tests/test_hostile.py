@@ -981,3 +981,45 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# The checks themselves must be able to fail: each kind of harm, planted, is caught.
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<script>alert(1)</script>",
+        "<p onclick=alert(1)>x</p>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" java\tscript:alert(1)">x</a>',
+        '<a href="file:///etc/passwd">x</a>',
+        '<a href="data:text/html,x">x</a>',
+        '<img src="https://evil.example.com/x.png">',
+        '<img src="file:///etc/passwd">',
+        '<iframe src="https://x"></iframe>',
+        '<meta http-equiv="refresh" content="0;url=https://x">',
+        '<base href="https://x/">',
+        "<svg onload=alert(1)>",
+        '<form action="https://x"></form>',
+    ],
+)
+def test_the_html_check_catches_planted_harm(html: str) -> None:
+    assert harmless.check_html(f"<p>ok</p>{html}").problems != []
+
+
+def test_the_html_check_passes_the_report_template_own_links() -> None:
+    html = '<a href="#summary">s</a><a href="https://x">x</a><a href="mailto:a@b">m</a><img src="data:image/png;base64,AA">'
+    assert harmless.check_html(html).problems == []
+
+
+def test_the_pdf_check_catches_planted_links(tmp_path: Path) -> None:
+    from weasyprint import HTML
+
+    pdf = tmp_path / "planted.pdf"
+    links = '<a href="javascript:alert(1)">js</a> <a href="file:///etc/passwd">file</a> <a href="https://ok">ok</a>'
+    HTML(string=f"<p>{links} visible words</p>").write_pdf(pdf)
+    problems, text = harmless.check_pdf(pdf)
+    assert any("javascript:" in p for p in problems) and any("file:" in p for p in problems), problems
+    assert not any("https://ok" in p for p in problems)
+    assert "visible words" in text
