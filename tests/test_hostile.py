@@ -634,6 +634,16 @@ def character_cases() -> list[Case]:
             story_text(vary(title, 'title: "\\e[2J\\e[31mred\\e]0;pwned\\a"')),
             r"title: contains the control character U\+001B; remove it",
         ),
+        rejected(  # found by test_fuzz: the date's text was echoed raw, escape sequence and all
+            "ansi-escape-in-a-date",
+            story_text(with_line("quarter: 2026-Q3", 'date: "\\e]0;pwned\\a"')),
+            r'date: "\\u001b\]0;pwned\\u0007" is not a date',
+        ),
+        rejected(
+            "ansi-escape-in-a-number",
+            story_text(vary("before: 50", 'before: "\\e[2J"')),
+            r'metrics\[0\]\.before: expected a number, found the text "\\u001b\[2J"',
+        ),
         rejected(
             "ansi-escape-in-a-key",
             story_text(BASE + '"\\e[2Jkey": x\n'),
