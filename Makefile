@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test tools lint docs lock clean golden
+.PHONY: report test tools lint docs lock clean golden audit
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -53,6 +53,11 @@ $(TOOLS_STAMP): $(TOOLS)/package.json $(TOOLS)/package-lock.json
 lint: $(STAMP)
 	$(BIN)/ruff check storyteller tests
 	$(BIN)/mypy
+
+# pip-audit against the locked versions; says plainly when its vulnerability service cannot be
+# reached (AUDIT_STRICT=1 makes that a failure). See docs/security.md.
+audit: $(STAMP)
+	$(BIN)/python tests/tools/audit.py
 
 # Regenerate the field reference in docs/story-format.md from the model.
 docs: $(STAMP)

@@ -7,11 +7,12 @@ report of the run rendered, so a failed build never replaces a good report.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from storyteller import charts
-from storyteller.errors import ProblemsFound, StorytellerError
+from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
 from storyteller.load import Workspace
 from storyteller.model import DEFAULT_ORGANIZATION
 from storyteller.periods import Quarter
@@ -24,10 +25,12 @@ from storyteller.render import (
 )
 from storyteller.report import Period, ReportContext, build_context, with_rendered_charts
 from storyteller.scaffold import slugify
-from storyteller.write import write_atomic
+from storyteller.write import write_all_atomic
 
 FORMATS = ("html", "pdf")
 PACKAGE = Path(__file__).resolve().parent
+MAX_STORIES_PER_REPORT = 2_000
+PDF_TIME_LIMIT = 600.0  # seconds for one PDF; 1,000 stories take about a tenth of it
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class BuildRequest:
     output: Path | None = None
     today: dt.date = dt.date(2000, 1, 1)
     created: str = ""  # ISO 8601 timestamp for the PDF metadata
+    time_limit: float = PDF_TIME_LIMIT  # for each PDF; 0 for none
 
 
 @dataclass(frozen=True)
@@ -79,12 +83,32 @@ def contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]
     result = []
     for period in periods(workspace, request):
         stories = [s for s in workspace.stories if s.quarter in period.quarters]
+        if len(stories) > MAX_STORIES_PER_REPORT:
+            raise StorytellerError(
+                f"{period.key} has {len(stories):,} stories; one report holds at most "
+                f"{MAX_STORIES_PER_REPORT:,}, build it a quarter at a time (--quarter)"
+            )
         earlier = [s for s in workspace.stories if s.quarter < period.quarters[0]]
         result.append(build_context(stories, workspace.config, period, request.today, earlier))
     cache = workspace.config.output_dir / ".cache" / "charts"
     every_chart = [chart for context in result for chart in context.charts]
     rendered = {chart.key: chart for chart in charts.render(every_chart, cache)}
     return [with_rendered_charts(context, rendered) for context in result]
+
+
+def _too_slow(context: ReportContext, limit: float) -> str:
+    views = {view.file: view for c in context.categories for view in c.stories}
+    views.update((view.file, view) for view in context.in_progress)
+    size = {
+        file: len(v.problem) + len(v.solution or "") + len(v.outcome) + 200 * len(v.metrics)
+        for file, v in views.items()
+    }
+    named = ", ".join(sorted(size, key=lambda file: (-size[file], file))[:3])
+    return (
+        f"the PDF of {context.period.key} took longer than {limit:g} s to lay out and was stopped; "
+        f"its longest stories are {named}; shorten them, build fewer quarters at once, "
+        "or raise the limit with --time-limit"
+    )
 
 
 def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
@@ -106,16 +130,26 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
             data[path] = render_html(env, context, "html", fonts).encode()
             pending.append(Built(context.period.key, path))
         if "pdf" in request.formats:
-            from storyteller.pdf import write_pdf
+            from storyteller.pdf import TimeLimitExceeded, write_pdf
 
-            source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created)
+            source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created, root=config.root)
             roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
             path = folder / file_name(workspace, context.period, "pdf")
-            data[path], refused = write_pdf(source, roots, config.root)
+            try:
+                data[path], refused = write_pdf(source, roots, config.root, time_limit=request.time_limit)
+            except TimeLimitExceeded:
+                raise StorytellerError(_too_slow(context, request.time_limit)) from None
+            except OSError as error:  # WeasyPrint's temporary font files: a full disk
+                raise StorytellerError(
+                    f"cannot make the PDF of {context.period.key}: {error.strerror} while writing temporary "
+                    f"files in {tempfile.gettempdir()}; free some space there or set TMPDIR to another folder"
+                ) from None
             pending.append(Built(context.period.key, path, tuple(refused)))
-    for item in pending:
-        try:
-            write_atomic(item.path, data[item.path])
-        except OSError as error:
-            raise StorytellerError(f"cannot write {item.path}: {error.strerror}") from None
+    raise_if_stopped()  # a signal that a library swallowed still stops the build here
+    try:
+        write_all_atomic(data)
+    except OSError as error:
+        raise StorytellerError(
+            f"cannot write {error.filename or out_root}: {error.strerror}; no report was replaced"
+        ) from None
     return pending

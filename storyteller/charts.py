@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from storyteller.write import write_atomic
+from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent / "fonts"  # Inter, for the charts and the report
 THEME_VERSION = "3"  # bump when the look changes, so cached charts are redrawn
@@ -300,5 +300,5 @@ def render(charts: Sequence[Chart], cache_dir: Path | None) -> list[Chart]:
         for key, svg in done:
             results[key] = svg
             if cache_dir is not None:
-                write_atomic(cache_dir / f"{key}-{version}.svg", svg)
+                write_cache(cache_dir / f"{key}-{version}.svg", svg)
     return [Chart(c.key, c.title, c.description, c.spec, results[c.key]) for c in charts]

@@ -1,7 +1,8 @@
 """The command line: turns options into calls on the core and core errors into exit codes.
 
 Only this module knows about Typer. Exit codes: 0 ok, 1 problems in stories or the config
-(or a file in the way), 2 wrong usage, 3 a bug in storyteller, 130 interrupted.
+(or a file in the way), 2 wrong usage, 3 a bug in storyteller, 130 interrupted (SIGINT),
+143 terminated (SIGTERM; the handler is installed in __main__.py, before any import).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from storyteller import __version__
-from storyteller.errors import ProblemsFound, StorytellerError, UsageError, WorkspaceError
+from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
 
 app = typer.Typer(
     name="storyteller",
@@ -26,13 +27,15 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    pretty_exceptions_show_locals=False,  # a traceback must never print a story's text or a path's contents
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 EXIT_PROBLEMS = 1
 EXIT_BUG = 3
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 _state = {"debug": False}
 
@@ -99,6 +102,8 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_PROBLEMS) from None
     except StorytellerError as error:
         _fail(str(error), error.exit_code)
+    except Terminated:
+        _fail("terminated", EXIT_TERMINATED)
     except KeyboardInterrupt:
         _fail("interrupted", EXIT_INTERRUPTED)
     except typer.Exit:
@@ -348,6 +353,12 @@ def build(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for the reports (default: the workspace's output/).")
     ] = None,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            "--time-limit", min=0, help="Stop a PDF whose layout takes longer than this many seconds (0: none)."
+        ),
+    ] = 600.0,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Build the report: output/<period>/<name>-<period>.html and .pdf (default: the latest quarter)."""
@@ -371,6 +382,7 @@ def build(
             output=output,
             today=_today(),
             created=_created(),
+            time_limit=time_limit,
         )
         for item in run_build(loaded, request):
             typer.echo(f"wrote {_shown(item.path)}")

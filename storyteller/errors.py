@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 
 @dataclass(frozen=True, order=True)
@@ -55,3 +56,24 @@ class UsageError(StorytellerError):
     """The command was called wrongly (a bad option value); exit status 2."""
 
     exit_code = 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that cleanup code runs."""
+
+
+_stops: list[KeyboardInterrupt] = []
+
+
+def stop(signal_raised: KeyboardInterrupt) -> NoReturn:
+    """Raise ``signal_raised`` from a signal handler, and remember it: WeasyPrint catches
+    every exception while it draws an SVG (BaseException included), so a Ctrl-C that lands
+    there would be lost and a report without its chart written. See raise_if_stopped."""
+    _stops.append(signal_raised)
+    raise signal_raised
+
+
+def raise_if_stopped() -> None:
+    """Raise the signal's exception again if a signal arrived; called before writing."""
+    if _stops:
+        raise _stops[-1]

@@ -23,7 +23,7 @@ def _validate_link(url: str) -> bool:
 
 @cache
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": 20})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "maxNesting": 40})
     md.disable(["image"])  # a remote image would be a request from the report; images are declared fields
     md.validateLink = _validate_link  # type: ignore[method-assign]
 
@@ -43,6 +43,16 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("heading_close", heading_close)
     md.add_render_rule("link_open", link_open)
     return md
+
+
+def depth(text: str) -> int:
+    """How deeply ``text`` nests: block levels (lists, items, quotes) plus inline levels
+    (emphasis, links) inside the deepest paragraph. Stops counting at the parser's limit."""
+    deepest = 0
+    for token in _parser().parse(text):
+        inline = max((child.level + 1 for child in token.children or ()), default=0)
+        deepest = max(deepest, token.level + inline)
+    return deepest
 
 
 def render(text: str) -> Markup:

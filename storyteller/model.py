@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import stat
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,8 @@ DEFAULT_ORGANIZATION = "Your organization"
 STATUSES = ("delivered", "in-progress")
 BASES = ("measured", "estimated")
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000  # a 6000 x 4000 photo; decoding one takes about 100 MB
+MAX_MARKDOWN_DEPTH = 16  # nesting levels of lists, quotes, emphasis and links together
 MAX_EVENTS = 1_000_000  # per period, for `frequency`
 
 # ---------------------------------------------------------------------------------------
@@ -78,6 +81,52 @@ class Rate:
 
 
 _PERIODS = tuple(units.PERIODS_PER_YEAR)
+
+# What may open a nesting level at the start of a line: quote and list markers.
+_LINE_MARKERS = re.compile(r"[ \t]*(?:>[ \t]*|(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)[ \t]*)*")
+_MARKER = re.compile(r">|[-+*](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$)")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of what markdown.depth(text) finds, cheap enough for every story.
+
+    A block nests only through markers at the start of a line (each opens at most two
+    levels: a list and its item) or through containers opened on earlier lines, which the
+    line's indentation must reach (at least one column per level). Inline nesting needs an
+    opening character per level: `*`, `_`, `[` or `<`, counted per paragraph."""
+    block = 0
+    for line in text.split("\n"):
+        prefix = _LINE_MARKERS.match(line)
+        assert prefix is not None  # the pattern matches the empty string
+        head = prefix.group()
+        indent = len(head.expandtabs(4)) - len(head.expandtabs(4).lstrip(" "))
+        block = max(block, indent + 2 * len(_MARKER.findall(head)))
+    inline = max(sum(part.count(c) for c in "*_[<") for part in text.split("\n\n"))
+    return block + inline + 2
+
+
+@dataclass(frozen=True)
+class Markdown(Text):
+    """Story text in Markdown, nested no deeper than MAX_MARKDOWN_DEPTH, so no story can
+    make the renderer or the PDF layout descend hundreds of levels."""
+
+    one_line: bool = False
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = super().convert(node, where, ctx)
+        if text is INVALID or _nesting_bound(text) <= MAX_MARKDOWN_DEPTH:
+            return text
+        from storyteller.markdown import depth
+
+        found = depth(text)
+        if found > MAX_MARKDOWN_DEPTH:
+            return ctx.problem(
+                node,
+                where,
+                f"its Markdown nests {found} levels deep (lists in lists, quotes in quotes, emphasis in "
+                f"links); the limit is {MAX_MARKDOWN_DEPTH}, flatten it",
+            )
+        return text
 
 
 @dataclass(frozen=True)
@@ -136,6 +185,37 @@ class Url(Type):
 _MAGIC = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",)}
 
 
+def _raster_problem(target: Path, kind: str) -> str | None:
+    """What is wrong with a PNG or JPEG beyond its first bytes: too many pixels (a
+    decompression bomb: a small file that decodes to gigabytes) or damaged data. Pillow
+    reads only the header for the size; `verify` checks a PNG's chunks without decoding."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(target, formats=[kind]) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return _too_many_pixels(width, height)
+                image.verify()
+    except Image.DecompressionBombError:  # Pillow refuses to open past 179 million pixels
+        with open(target, "rb") as handle:
+            head = handle.read(24)
+        width, height = struct.unpack(">II", head[16:24]) if kind == "PNG" else (0, 0)  # from IHDR
+        return _too_many_pixels(width, height)
+    except (OSError, SyntaxError, ValueError, EOFError):  # Pillow's ways of saying "damaged"
+        return f"is not a readable {kind} file (its data is damaged); export it again"
+    return None
+
+
+def _too_many_pixels(width: int, height: int) -> str:
+    size = f"is {width:,} x {height:,} pixels" if width else "has far too many pixels"
+    return f"{size}; the limit is {MAX_IMAGE_PIXELS:,} pixels, scale it down"
+
+
 @dataclass(frozen=True)
 class FilePath(Type):
     """A path to an image inside the workspace, relative to the file that names it.
@@ -181,6 +261,9 @@ class FilePath(Type):
         kind = self.sniff(head, target)
         if kind not in self.kinds:
             return ctx.problem(node, where, f"{text} is not a {allowed} file")
+        damage = _raster_problem(target, kind) if kind in _MAGIC else None
+        if damage:
+            return ctx.problem(node, where, f"{text} {damage}")
         return target
 
     @staticmethod
@@ -512,20 +595,20 @@ STORY = Record(
         Field("effort_hours", Number(exclusive_minimum=0), "Hours it took to build; gives payback time.", 120),
         Field(
             "problem",
-            Text(20_000, one_line=False),
+            Markdown(20_000),
             "What hurt before (Markdown).",
             "Every zoning request meant typing aliases and zones by hand on two fabrics.",
             required=True,
         ),
         Field(
             "solution",
-            Text(20_000, one_line=False),
+            Markdown(20_000),
             "What was done (Markdown).",
             "We wrote an **Ansible** playbook that reads the request and applies it to both fabrics.",
         ),
         Field(
             "outcome",
-            Text(20_000, one_line=False),
+            Markdown(20_000),
             "What is better now (Markdown).",
             "Requests are closed the same day.",
             required=True,

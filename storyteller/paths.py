@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
+
+WORKSPACE_SCHEME = "storyteller-workspace"
 
 
 def real(path: Path | str) -> str:
@@ -38,3 +41,12 @@ def media_type(path: Path | str, data: bytes = b"") -> str:
         if data.startswith(magic):
             return kind
     return MEDIA_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
+
+
+def workspace_url(path: Path, root: Path | None) -> str:
+    """A URL for a file that does not depend on where the workspace lies: WeasyPrint names
+    an image in the PDF after a hash of its URL, so an absolute file:// URL would make two
+    builds of the same workspace in two folders differ. pdf.py's fetcher resolves it."""
+    if root is not None and path.is_relative_to(root):
+        return f"{WORKSPACE_SCHEME}:{quote(path.relative_to(root).as_posix())}"
+    return path.as_uri()

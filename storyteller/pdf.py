@@ -5,15 +5,63 @@ A leaf module: build.py calls it, and it imports WeasyPrint only when a PDF is m
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Sequence
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from storyteller.paths import inside, media_type, real
+from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
 
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
+
+
+class TimeLimitExceeded(Exception):
+    """The layout took longer than the time limit and was stopped."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """Raise TimeLimitExceeded in the block after ``seconds`` (a real-time timer, SIGALRM;
+    only in the main thread, where Python delivers signals). WeasyPrint swallows every
+    exception while it draws an SVG, so the timer repeats each second until one lands
+    elsewhere, and the block's end checks it too."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    expired: list[bool] = []
+
+    def alarm(signum: int, frame: object) -> None:
+        expired.append(True)
+        raise TimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    if expired:
+        raise TimeLimitExceeded()
+
+
+@contextlib.contextmanager
+def _scratch_folder() -> Iterator[None]:
+    """WeasyPrint copies each @font-face font into a folder of its own under the system's
+    temporary folder and removes it only when its font configuration is garbage-collected,
+    which an interrupted build may never reach. Give it a folder that we remove ourselves."""
+    previous = tempfile.tempdir
+    with tempfile.TemporaryDirectory(prefix="storyteller-pdf-") as scratch:
+        tempfile.tempdir = scratch
+        try:
+            yield
+        finally:
+            tempfile.tempdir = previous
 
 
 def _fetcher_class() -> Any:
@@ -21,19 +69,22 @@ def _fetcher_class() -> Any:
 
     class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         """Serves data: URLs and files under the allowed folders; refuses everything else,
-        so no story can pull /etc/passwd or a metadata URL into a report."""
+        so no story can pull /etc/passwd or a metadata URL into a report.
+        storyteller-workspace: URLs are relative to the workspace."""
 
-        def __init__(self, roots: Sequence[Path]) -> None:
+        def __init__(self, roots: Sequence[Path], workspace: Path) -> None:
             super().__init__(allowed_protocols=("file", "data"), fail_on_errors=False)
             self.roots = list(roots)
+            self.workspace = workspace
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers: Any = None) -> Any:
             scheme = url.split(":", 1)[0].lower()
             if scheme == "data":
                 return super().fetch(url, headers)
-            if scheme == "file":
-                path = real(unquote(urlsplit(url).path))
+            if scheme in ("file", WORKSPACE_SCHEME):
+                given = unquote(urlsplit(url).path)
+                path = real(self.workspace / given if scheme == WORKSPACE_SCHEME else given)
                 if inside(path, *self.roots) and os.path.isfile(path):
                     with open(path, "rb") as handle:
                         body = handle.read()
@@ -44,8 +95,11 @@ def _fetcher_class() -> Any:
     return ConfinedFetcher
 
 
-def write_pdf(html: str, roots: Sequence[Path], base: Path, tagged: bool = True) -> tuple[bytes, list[str]]:
-    """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused."""
+def write_pdf(
+    html: str, roots: Sequence[Path], base: Path, tagged: bool = True, time_limit: float | None = None
+) -> tuple[bytes, list[str]]:
+    """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused.
+    Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s."""
     import mimetypes
 
     # WeasyPrint builds a MimeTypes table on import, which reads the system's mime.types files
@@ -53,9 +107,10 @@ def write_pdf(html: str, roots: Sequence[Path], base: Path, tagged: bool = True)
     mimetypes.knownfiles = []
     from weasyprint import HTML
 
-    fetcher = _fetcher_class()(roots)
-    document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    fetcher = _fetcher_class()(roots, base)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    data = document.write_pdf(**options)
+    with _scratch_folder(), _deadline(time_limit):
+        document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        data = document.write_pdf(**options)
     assert isinstance(data, bytes)
     return data, fetcher.refused

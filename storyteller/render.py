@@ -33,7 +33,7 @@ from markupsafe import Markup
 from storyteller import __version__
 from storyteller.charts import FONTS
 from storyteller.errors import StorytellerError
-from storyteller.paths import media_type
+from storyteller.paths import media_type, workspace_url
 from storyteller.report import ReportContext
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
@@ -110,9 +110,9 @@ def _subset(font: Path, chars: str, cache_dir: Path | None) -> bytes:
     subset.save_font(loaded, out, options)
     data = out.getvalue()
     if cached is not None:
-        from storyteller.write import write_atomic
+        from storyteller.write import write_cache
 
-        write_atomic(cached, data)
+        write_cache(cached, data)
     return data
 
 
@@ -127,9 +127,11 @@ def render_html(
     mode: str,
     fonts_css: str,
     created: str = "",
+    root: Path | None = None,
 ) -> str:
-    """The report as HTML: ``mode`` "html" inlines everything, "pdf" refers to files by URL."""
-    image_src: Callable[[Path], str] = data_uri if mode == "html" else (lambda p: p.as_uri())
+    """The report as HTML: ``mode`` "html" inlines everything, "pdf" refers to files by URL
+    (files in the workspace ``root`` by a URL relative to it; see workspace_url)."""
+    image_src: Callable[[Path], str] = data_uri if mode == "html" else (lambda p: workspace_url(p, root))
     logo_src = image_src(report.logo) if report.logo else ""
     try:
         template = env.get_template("report.html")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -215,11 +216,21 @@ def test_the_pdf_fetcher_reads_only_allowed_folders(tmp_path: Path) -> None:
         '<html lang="en"><head><title>t</title></head><body><p>x</p>'
         f'<img src="{(inside / "ok.png").as_uri()}" alt="ok">'
         f'<img src="{secret.as_uri()}" alt="outside"><img src="file:///etc/passwd" alt="passwd">'
-        '<img src="http://169.254.169.254/latest/meta-data/" alt="metadata"></body></html>'
+        '<img src="http://169.254.169.254/latest/meta-data/" alt="metadata">'
+        '<img src="storyteller-workspace:ok.png" alt="ok, relative to the workspace">'
+        '<img src="storyteller-workspace:../secret.png" alt="outside">'
+        '<img src="storyteller-workspace:/etc/passwd" alt="absolute"></body></html>'
     )
     data, refused = write_pdf(html, [inside], inside)
     assert data.startswith(b"%PDF")
-    assert refused == [secret.as_uri(), "file:///etc/passwd", "http://169.254.169.254/latest/meta-data/"]
+    assert refused == [
+        secret.as_uri(),
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/",
+        "storyteller-workspace:../secret.png",
+        "storyteller-workspace:/etc/passwd",
+    ]
+    assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 2  # ok.png, by either URL
 
 
 def test_weasyprint_has_nothing_to_complain_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

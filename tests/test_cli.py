@@ -272,9 +272,10 @@ def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_python_dash_m_works_and_light_commands_skip_heavy_imports(tmp_path: Path) -> None:
     probe = (
-        "import sys, runpy\n"
+        "import sys\n"
         "sys.argv = ['storyteller', 'validate', '--workspace', sys.argv[1]]\n"
-        "try:\n    runpy.run_module('storyteller', run_name='__main__')\n"
+        "from storyteller.cli import run\n"
+        "try:\n    run()\n"
         "except SystemExit as e:\n    code = e.code\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'altair', 'vl_convert', 'pydantic'))\n"
         "print('HEAVY', heavy, code)\n"
@@ -327,7 +328,7 @@ def test_the_wheel_ships_the_templates_and_the_command(tmp_path: Path) -> None:
     assert "storyteller/py.typed" in names
     assert {"storyteller/fonts/Inter-Regular.ttf", "storyteller/fonts/OFL.txt"} <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "storyteller = storyteller.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "storyteller = storyteller.__main__:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_validate_with_a_relative_path_is_not_a_duplicate_of_itself(make_workspace, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]
@@ -356,3 +357,27 @@ def test_init_keeps_an_existing_gitignore_and_adds_output(tmp_path: Path, runner
     assert result.exit_code == 0, result.output
     assert (tmp_path / ".gitignore").read_text().startswith("*.pyc\n")
     assert "output/" in (tmp_path / ".gitignore").read_text().split()
+
+
+BUG = """
+import sys
+import storyteller.load
+
+def load_workspace(*args, **kwargs):
+    story_text = "CONFIDENTIAL-STORY-TEXT"  # a local variable that a traceback must never show
+    raise ValueError("boom")
+
+storyteller.load.load_workspace = load_workspace
+sys.argv = ["storyteller", *sys.argv[1:]]
+from storyteller.__main__ import main
+main()
+"""
+
+
+def test_a_bug_is_one_line_and_debug_shows_no_local_variables(tmp_path: Path) -> None:
+    plain = _python("-c", BUG, "validate", "--workspace", str(REPO), cwd=tmp_path)
+    assert plain.returncode == 3
+    assert plain.stderr == "storyteller: internal error: ValueError: boom; run with --debug for details\n"
+    debug = _python("-c", BUG, "--debug", "validate", "--workspace", str(REPO), cwd=tmp_path)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "ValueError: boom" in debug.stderr
+    assert "CONFIDENTIAL-STORY-TEXT" not in debug.stderr + debug.stdout

@@ -1,0 +1,68 @@
+"""Reproducible builds: with SOURCE_DATE_EPOCH, two builds in different processes, folders,
+time zones, languages and hash seeds write byte-identical HTML and PDF; without it, the
+report carries today's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.dates import format_date
+from pypdf import PdfReader
+
+from .conftest import REPO
+
+NAME = "northwind-logistics-2026-Q3"
+EPOCH = "1790000000"
+
+
+def _copy_example(root: Path) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "storyteller.yaml", root)
+    shutil.copytree(REPO / "stories", root / "stories")
+    return root
+
+
+def _build(cwd: Path, **env: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "TZ", "LANG", "LC_ALL")}
+    result = subprocess.run(
+        [sys.executable, "-m", "storyteller", "build", "--quarter", "2026-Q3"],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def _reports(ws: Path) -> tuple[bytes, bytes]:
+    folder = ws / "output" / "2026-Q3"
+    return (folder / f"{NAME}.html").read_bytes(), (folder / f"{NAME}.pdf").read_bytes()
+
+
+def test_two_builds_in_different_places_and_settings_are_byte_identical(tmp_path: Path) -> None:
+    first = _copy_example(tmp_path / "one" / "ws")
+    second = _copy_example(tmp_path / "two" / "a much longer folder name" / "ws")
+    _build(first, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", LANG="C.UTF-8", PYTHONHASHSEED="1")
+    settings = {"SOURCE_DATE_EPOCH": EPOCH, "TZ": "Pacific/Chatham", "LANG": "de_DE.UTF-8", "PYTHONHASHSEED": "2"}
+    _build(second / "stories" / "2026-Q3", **settings)  # found upward from a story folder; cold caches
+    assert _reports(first) == _reports(second)
+    _build(second, **{**settings, "PYTHONHASHSEED": "3", "LC_ALL": "C"})  # warm chart and font caches
+    assert _reports(first) == _reports(second)
+
+
+def test_without_source_date_epoch_the_report_is_dated_today(tmp_path: Path) -> None:
+    ws = _copy_example(tmp_path / "ws")
+    before = dt.datetime.now(dt.UTC).date()
+    _build(ws, TZ="Pacific/Kiritimati")  # UTC+14: the build's clock is UTC, not the machine's zone
+    after = dt.datetime.now(dt.UTC).date()
+    html, _pdf = _reports(ws)
+    days = {before, after}
+    assert any(f"Prepared {format_date(day, 'long', locale='en_US')}" in html.decode() for day in days)
+    created = PdfReader(ws / "output" / "2026-Q3" / f"{NAME}.pdf").metadata["/CreationDate"]
+    assert created[2:10] in {day.strftime("%Y%m%d") for day in days}
