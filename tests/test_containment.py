@@ -265,6 +265,7 @@ NATIVE_PLACES = [
 _OPEN = re.compile(r'^(\d+) +(?:open|openat|openat2)\((?:AT_FDCWD|\d+)?,? ?"([^"]*)"[^=]*= (-?\d+)')
 _SOCKET = re.compile(r"^(\d+) +(socket|connect|sendto|bind)\(")
 _EXEC = re.compile(r'^(\d+) +execve\("([^"]*)"')
+_MKDIR = re.compile(r'^(\d+) +mkdir(?:at)?\((?:AT_FDCWD, )?"([^"]*)".*= 0$')
 
 
 def _strace() -> str | None:
@@ -287,7 +288,7 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
     log = work / "trace.log"
     jobs_file, results_file = work / "jobs.json", work / "results.json"
     jobs_file.write_text(json.dumps(jobs(setup)), encoding="utf-8")
-    calls = "trace=open,openat,openat2,socket,connect,sendto,bind,execve"
+    calls = "trace=open,openat,openat2,socket,connect,sendto,bind,execve,mkdir,mkdirat"
     runner = [sys.executable, "-P", str(harmless.RUNNER), str(jobs_file), str(results_file)]
     done = subprocess.run(
         [strace, "-f", "-qq", "-s", "4096", "-e", calls, "-o", str(log), *runner],
@@ -323,14 +324,17 @@ def test_under_strace_storyteller_reads_only_allowed_places(
     programs = {m.group(1) for m in map(_EXEC.match, log[1:]) if m}
     allowed = [str(setup.base), str(harmless.RUNNER), *harmless.PACKAGE_PLACES, *harmless._python_places()]
     temp = os.path.realpath(tempfile.gettempdir())
+    made = [m.group(2) for m in map(_MKDIR.match, log) if m and m.group(2).startswith(temp + "/")]
     outside = []
     for line in log:
         match = _OPEN.match(line)
         if not match or match.group(1) in programs or int(match.group(3)) < 0:
             continue
         path = match.group(2)
-        if path.startswith(temp + "/") and ("O_CREAT" in line or "O_TMPFILE" in line or "/weasyprint-" in path):
-            continue  # files this process made for itself (WeasyPrint's font copies)
+        if not path.startswith("/") and ".." not in path.split("/"):
+            continue  # openat(dirfd, name): under a folder whose own open was checked (rmtree's walk)
+        if path.startswith(temp + "/") and ("O_CREAT" in line or "O_TMPFILE" in line or harmless._under(path, made)):
+            continue  # what this process made for itself (its scratch folders, WeasyPrint's font copies)
         if not harmless._under(os.path.realpath(path), allowed) and not harmless._under(path, NATIVE_PLACES):
             outside.append(path)
     assert sorted(set(outside)) == [], "\n".join(sorted(set(outside)))
