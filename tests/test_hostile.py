@@ -365,7 +365,11 @@ PIXELS = r"x\.yaml:7:11: images\[0\]\.path: images/{} is {} pixels; the limit is
 def limit_cases() -> list[Case]:
     """Markdown nesting (WeasyPrint recursed to death on 1,000 nested <em> before the limit)
     and image pixels: a small file that would decode to gigabytes in a browser or WeasyPrint."""
-    bomb = harmless.png(20_000, 20_000, depth=1)  # 400 million pixels in about 50 KB
+
+    def bomb(root: Path) -> None:  # made when the case runs: 400 million pixels in about 50 KB
+        png = harmless.png(20_000, 20_000, depth=1)
+        workspace_with({"stories/2026-Q3/images/bomb.png": png}, image("images/bomb.png"))(root)
+
     claims = harmless.png(1_000_000, 1_000_000, rows=b"\x00\x00")  # a header that lies, tiny data
     return [
         rejected("markdown-nested-quotes-1000-deep", story_text(markdown(deep_markdown("quotes", 1000))), NESTS),
@@ -373,7 +377,7 @@ def limit_cases() -> list[Case]:
         rejected("markdown-nested-emphasis-and-brackets", story_text(markdown(deep_markdown("inline", 2000))), NESTS),
         rejected(
             "png-decompression-bomb",
-            workspace_with({"stories/2026-Q3/images/bomb.png": bomb}, image("images/bomb.png")),
+            bomb,
             PIXELS.format("bomb.png", "20,000 x 20,000"),
         ),
         rejected(
@@ -558,6 +562,21 @@ def yaml_cases() -> list[Case]:
             "duplicate-nested-key",
             story_text(BASE + "    before: 5\n"),
             r"metrics\[0\]\.before: `before` appears twice \(lines 13 and 15\)",
+        ),
+        rejected(  # found by test_fuzz: an AssertionError, storyteller's "internal error", exit 3
+            "empty-quarter-and-no-date",
+            story_text(vary("quarter: 2026-Q3", "quarter:")),
+            r"x\.yaml:3:9: quarter: is empty; write it as 2026-Q3 \(or give the go-live `date`\)",
+        ),
+        rejected(
+            "empty-quarter-and-empty-date",
+            story_text(vary("quarter: 2026-Q3", "quarter:\ndate:")),
+            r"x\.yaml:3:9: quarter: is empty; write it as 2026-Q3",
+        ),
+        rejected(  # was accepted: a delivered story with no metric in the report
+            "empty-metrics-on-a-delivered-story",
+            story_text(BASE[: BASE.index("metrics:")] + "metrics:\n"),
+            r"x\.yaml:10:9: metrics: a delivered story needs at least one metric",
         ),
         rejected("two-documents", story_text(BASE + "---\ntitle: x\n"), "a file holds one YAML document"),
         rejected(
@@ -847,10 +866,6 @@ def figures(corpus: Corpus) -> dict[str, int]:
     }
 
 
-def summary_line(numbers: dict[str, int]) -> str:
-    return "hostile corpus: " + ", ".join(f"{value} {name}" for name, value in numbers.items())
-
-
 def traceback_in(result: dict[str, Any]) -> bool:
     output = result["stdout"] + result["stderr"]
     return "Traceback" in output or result["exit"] in ("uncaught", 3) or "internal error" in output
@@ -950,7 +965,7 @@ def test_the_figures(corpus: Corpus) -> None:
             "canary leaks",
         ],
         0,
-    ), summary_line(numbers)
+    ), harmless.summary_line(numbers)
 
 
 def main() -> None:
@@ -959,7 +974,7 @@ def main() -> None:
         raise SystemExit("usage: python -m tests.test_hostile --report")
     with tempfile.TemporaryDirectory(prefix="storyteller-hostile-") as folder:
         ran = run_corpus(Path(folder))
-        print(summary_line(figures(ran)))
+        print(harmless.summary_line(figures(ran)))
         rejected_cases = sum(c.rejected for c in CASES)
         print(f"  {rejected_cases} rejected with path:line, {len(CASES) - rejected_cases} accepted and rendered")
 
