@@ -61,7 +61,7 @@ def runner() -> CliRunner:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The hostile corpus's figures (cases, tracebacks, reads outside, network), when it ran."""
-    from . import harmless, test_hostile
+    from . import harmless
 
     if harmless.FIGURES:
-        terminalreporter.write_line(test_hostile.summary_line(harmless.FIGURES))
+        terminalreporter.write_line(harmless.summary_line(harmless.FIGURES))

@@ -329,3 +329,7 @@ def unexpected_processes(verdict: Verdict) -> list[str]:
 
 # Set by tests/test_hostile.py when the corpus has run; printed at the end of the pytest run.
 FIGURES: dict[str, int] = {}
+
+
+def summary_line(numbers: dict[str, int]) -> str:
+    return "hostile corpus: " + ", ".join(f"{value} {name}" for name, value in numbers.items())
