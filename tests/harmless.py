@@ -102,6 +102,8 @@ def _url_problems(tag: str, name: str, value: str) -> list[str]:
         return []
     if found in SAFE_LINK_SCHEMES or (not found and value.startswith("#")):
         return []
+    if value == "" and name == "href":  # Markdown's [text](): a link to the report itself
+        return []
     return [f"<{tag} {name}={value[:80]!r}>: not an http(s), mailto or in-report link"]
 
 
