@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyteller.errors import Problem
-from storyteller.source import Map, Node, Scalar, Seq, describe, printable
+from storyteller.errors import Problem, printable
+from storyteller.source import Map, Node, Scalar, Seq, describe
 
 
 class _Invalid:

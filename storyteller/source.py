@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from storyteller.errors import Problem
+from storyteller.errors import Problem, printable
 
 try:  # The C parser is about 9 times faster; fall back to pure Python where it is missing.
     _Loader: type = yaml.CSafeLoader
@@ -81,16 +81,6 @@ def describe(node: Node) -> str:
 def _short(text: str, limit: int = 40) -> str:
     text = printable(text.replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
-
-
-def printable(text: str, limit: int = 80) -> str:
-    """Text of the author's, safe to echo in a message: invisible and control characters are
-    shown as escapes (so no escape sequence reaches a terminal), and it is cut to ``limit``."""
-    shown = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 @dataclass
