@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from storyteller import __version__
-from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
+from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError, printable
 
 app = typer.Typer(
     name="storyteller",
@@ -276,6 +276,7 @@ def list_stories(
 
     def body() -> None:
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         from storyteller.metrics import story_figures, totals
@@ -294,11 +295,11 @@ def list_stories(
         for f in figures:
             s = f.story
             hours = f"{f.yearly_hours_saved:,.0f}"
-            table.add_row(
+            table.add_row(  # story text as text: `[link=...]` in a team is no terminal markup
                 str(s.quarter),
-                s.id,
-                s.team,
-                config.category_label(s.category),
+                escape(printable(s.id, limit=None)),
+                escape(s.team),
+                escape(config.category_label(s.category)),
                 s.status,
                 hours if s.delivered else f"({hours})",
             )

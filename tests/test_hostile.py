@@ -1030,3 +1030,19 @@ def test_the_pdf_check_catches_planted_links(tmp_path: Path) -> None:
     assert any("javascript:" in p for p in problems) and any("file:" in p for p in problems), problems
     assert not any("https://ok" in p for p in problems)
     assert "visible words" in text
+
+
+def test_list_shows_story_text_as_text_not_as_terminal_markup(tmp_path: Path) -> None:
+    """`storyteller list` prints with Rich, which reads `[bold]` or `[link=...]` as markup: a team
+    could make a clickable terminal link (OSC 8) or restyle the table."""
+    from typer.testing import CliRunner
+
+    from storyteller.cli import app
+
+    team = "[link=https://evil.example/]Ops[/link] [red]Storage"
+    root = write_workspace(tmp_path, {"2026-Q3/[bold]x.yaml": vary("team: Storage Operations", f'team: "{team}"')})
+    result = CliRunner().invoke(app, ["list", "--workspace", str(root)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "[bold]x" in result.output
+    assert "[link=" in result.output and "[red]" in result.output
+    assert "\x1b]8;" not in result.output
