@@ -1046,3 +1046,27 @@ def test_list_shows_story_text_as_text_not_as_terminal_markup(tmp_path: Path) ->
     assert "[bold]x" in result.output
     assert "[link=" in result.output and "[red]" in result.output
     assert "\x1b]8;" not in result.output
+
+
+def test_csv_export_makes_formulas_text(tmp_path: Path) -> None:
+    """A title or metric name a spreadsheet would run as a formula opens as text (OWASP's CSV
+    injection advice); the JSON export keeps the text as written."""
+    import csv
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from storyteller.cli import app
+
+    story = vary("title: Automated SAN switch zoning", 'title: "=HYPERLINK(\\"https://evil.example\\",\\"Open\\")"')
+    story = vary("  - name: Processing time per zoning request", "  - name: \"@SUM(1+1)*cmd|' /C calc'!A0\"", story)
+    root = write_workspace(tmp_path, {"2026-Q3/x.yaml": vary("team: Storage Operations", "team: -ops", story)})
+    runner = CliRunner()
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(app, ["export", "-f", "csv", "-w", str(root)]).stdout)))
+    assert rows[0]["title"] == '\'=HYPERLINK("https://evil.example","Open")'
+    assert rows[0]["metric_name"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert rows[0]["team"] == "'-ops"
+    assert float(rows[0]["metric_before"]) == 50  # numbers stay numbers
+    data = json.loads(runner.invoke(app, ["export", "-w", str(root)]).stdout)
+    assert data["stories"][0]["title"] == '=HYPERLINK("https://evil.example","Open")'
