@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from storyteller.scaffold import slugify
 from storyteller.write import write_all_atomic
 
 FORMATS = ("html", "pdf")
+Progress = Callable[[str, int, int], None]  # (the step starting, steps done, steps in all)
 PACKAGE = Path(__file__).resolve().parent
 MAX_STORIES_PER_REPORT = 2_000
 PDF_TIME_LIMIT = 600.0  # seconds for one PDF; 1,000 stories take about a tenth of it
@@ -111,10 +113,16 @@ def _too_slow(context: ReportContext, limit: float) -> str:
     )
 
 
-def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
+def _silent(step: str, done: int, total: int) -> None:
+    pass
+
+
+def build(workspace: Workspace, request: BuildRequest, progress: Progress = _silent) -> list[Built]:
     """Render every requested report, then write them all. Returns what was written."""
     if workspace.problems:
         raise ProblemsFound(workspace.problems)
+    total = 1 + len(periods(workspace, request)) * len(request.formats)
+    progress("charts", 0, total)
     config = workspace.config
     env = environment(config.root / "templates")
     out_root = request.output or config.output_dir
@@ -124,6 +132,7 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
     for context in contexts(workspace, request):
         folder = out_root / context.period.key
         if "html" in request.formats:
+            progress(f"html {context.period.key}", len(pending) + 1, total)
             draft = render_html(env, context, "html", "")
             fonts = font_faces_for_html(visible_text(draft), cache / "fonts")
             path = folder / file_name(workspace, context.period, "html")
@@ -132,6 +141,7 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
         if "pdf" in request.formats:
             from storyteller.pdf import TimeLimitExceeded, write_pdf
 
+            progress(f"pdf {context.period.key}", len(pending) + 1, total)
             source = render_html(env, context, "pdf", font_faces_for_pdf(), created=request.created, root=config.root)
             roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
             path = folder / file_name(workspace, context.period, "pdf")
@@ -152,4 +162,5 @@ def build(workspace: Workspace, request: BuildRequest) -> list[Built]:
         raise StorytellerError(
             f"cannot write {error.filename or out_root}: {error.strerror}; no report was replaced"
         ) from None
+    progress("done", total, total)
     return pending

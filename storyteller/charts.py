@@ -12,10 +12,10 @@ import colorsys
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +131,26 @@ def _key(spec: dict[str, Any]) -> str:
     return hashlib.sha256(f"{text}|{THEME_VERSION}".encode()).hexdigest()[:32]
 
 
+def _remembered(make: Callable[..., Chart]) -> Callable[..., Chart]:
+    """Remember the charts made recently: a chart is a pure function of its arguments, and
+    Altair takes about 50 ms to make one, which the live preview would pay for every story
+    on every rebuild although only the edited story's chart changes."""
+    memo: dict[str, Chart] = {}
+
+    @wraps(make)
+    def remembered(*args: Any) -> Chart:
+        key = repr(args)  # strings, numbers, tuples and a frozen Palette: the repr is the value
+        chart = memo.get(key)
+        if chart is None:
+            if len(memo) >= 4096:
+                memo.clear()
+            chart = memo[key] = make(*args)
+        return chart
+
+    return remembered
+
+
+@_remembered
 def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, unit_label: str) -> Chart:
     """Yearly hours saved per category, measured and estimated stacked. rows: (label, measured, estimated)."""
     import altair as alt
@@ -168,6 +188,7 @@ def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, u
     return Chart(_key(spec), "Yearly hours saved by category", description, spec)
 
 
+@_remembered
 def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Chart:
     """Hours saved and delivered stories per quarter. rows: (quarter label, hours, stories)."""
     import altair as alt
@@ -192,6 +213,7 @@ def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Cha
     return Chart(_key(spec), "Hours saved and stories per quarter", description, spec)
 
 
+@_remembered
 def before_after_chart(title: str, rows: Sequence[tuple[str, float, float, str, str, bool]], palette: Palette) -> Chart:
     """Before and after of each metric, scaled to the larger of the two so different units
     sit side by side; the labels carry the real values.

@@ -12,10 +12,13 @@ import enum
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
+import click
 import typer
 
 from storyteller import __version__
@@ -61,6 +64,19 @@ YearOption = Annotated[int | None, typer.Option("--year", "-y", help="Only this 
 class TextOrJson(enum.StrEnum):
     text = "text"
     json = "json"
+
+
+class CheckFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+StrictOption = Annotated[
+    bool, typer.Option("--strict", help="Treat plausibility warnings as problems: report them and exit with 1.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="Print only problems and warnings.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also print what is done and how long it takes.")]
 
 
 class ExportFormat(enum.StrEnum):
@@ -115,11 +131,12 @@ def _run(action: Callable[[], T]) -> T:
 
 
 def _print_problems(found: ProblemsFound) -> None:
+    console = _console(stderr=True)
     for problem in found.problems:
-        typer.echo(str(problem), err=True)
+        place = f"{problem.path}:{problem.line}:{problem.column}:"
+        console.print(f"[bold]{escape(place)}[/bold]{escape(str(problem).removeprefix(place))}")
     files = len({p.path for p in found.problems})
-    noun = "problem" if len(found.problems) == 1 else "problems"
-    typer.echo(f"{len(found.problems)} {noun} in {files} file{'s' if files != 1 else ''}", err=True)
+    console.print(f"[red]{_plural(len(found.problems), 'problem')}[/red] in {_plural(files, 'file')}")
 
 
 def _now() -> dt.datetime:
@@ -189,13 +206,19 @@ def init(
     """Create a workspace: storyteller.yaml, stories/ with one example story, .gitignore."""
 
     def body() -> None:
-        from storyteller.create import init_workspace
+        from storyteller.create import editor_settings, init_workspace
         from storyteller.periods import Quarter
 
         config_file, example, _ignore = init_workspace(directory, Quarter.of_date(_today()))
-        typer.echo(
-            f"created a workspace in {directory}: {config_file.name}, {example.relative_to(directory)}, .gitignore"
-        )
+        settings, done = editor_settings(directory)
+        names = [config_file.name, example.relative_to(directory).as_posix(), ".gitignore"]
+        typer.echo(f"created a workspace in {directory}: {', '.join([*names, *(['.vscode/settings.json'] * done)])}")
+        if not done:
+            typer.echo(
+                f"note: {settings} is not plain JSON, so it was left alone; add "
+                '"yaml.schemas": {"./output/story.schema.json": ["stories/**/*.yaml"]} to it for editor help',
+                err=True,
+            )
         typer.echo("next: edit the example story, then run `storyteller validate`")
 
     _run(body)
@@ -203,67 +226,193 @@ def init(
 
 @app.command()
 def new(
-    title: Annotated[str, typer.Argument(help="Title of the story; the file name comes from it.")],
+    title: Annotated[
+        str | None, typer.Argument(help="Title of the story; the file name comes from it. Asked for on a terminal.")
+    ] = None,
     category: Annotated[str | None, typer.Option(help="Category key (default: the first in storyteller.yaml).")] = None,
     quarter: Annotated[
         str | None, typer.Option("--quarter", "-q", help="Fiscal quarter, e.g. 2026-Q3 (default: the current one).")
     ] = None,
-    team: Annotated[str, typer.Option(help="The team that owns the story.")] = "Your team",
+    team: Annotated[str | None, typer.Option(help="The team that owns the story (default: Your team).")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Create a commented story file in stories/<quarter>/, named from the title."""
+    """Create a commented story file in stories/<quarter>/, named from the title.
+
+    On a terminal it asks for what the options do not give; without one it never asks."""
 
     def body() -> None:
         from storyteller.create import new_story
         from storyteller.periods import Quarter
 
         config = _workspace(workspace)
-        picked = _selection(quarter, None).quarter if quarter else Quarter.of_date(_today(), config.fiscal_year_start)
-        typer.echo(f"created {new_story(config, title, category, picked, team)}")
+        current = Quarter.of_date(_today(), config.fiscal_year_start)
+        keys = [k for k, _ in config.categories]
+        asked = _interactive()
+        chosen_title = title
+        if chosen_title is None and not asked:
+            raise UsageError('give the story\'s TITLE: `storyteller new "Title"` (there is no terminal to ask on)')
+        if chosen_title is None:
+            chosen_title = typer.prompt("Title", type=_NonEmpty())
+        if team is None and asked:
+            chosen_team = typer.prompt("Team", default="Your team", type=_NonEmpty())
+        else:
+            chosen_team = team or "Your team"
+        chosen_category = category
+        if chosen_category is None and asked:
+            chosen_category = typer.prompt(
+                f"Category ({', '.join(keys)})", default=keys[0], type=click.Choice(keys), show_choices=False
+            )
+        if quarter is None and asked:
+            picked = _selection(typer.prompt("Quarter", default=str(current), type=_QuarterText()), None).quarter
+        else:
+            picked = _selection(quarter, None).quarter if quarter else current
+        typer.echo(f"created {new_story(config, chosen_title, chosen_category, picked, chosen_team)}")
 
     _run(body)
+
+
+def _interactive() -> bool:
+    """Whether a person is there to answer: standard input and output are both a terminal."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+class _NonEmpty(click.ParamType[str]):
+    name = "text"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        if not str(value).strip():
+            self.fail("it cannot be empty", param, ctx)
+        return str(value).strip()
+
+
+class _QuarterText(click.ParamType[str]):
+    name = "quarter"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from storyteller.periods import QUARTER_PATTERN
+
+        text = str(value).strip().upper()
+        if not QUARTER_PATTERN.match(text):
+            self.fail(f"{value!r} is not a quarter; write it like 2026-Q3", param, ctx)
+        return text
 
 
 @app.command()
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Story files or folders (default: every story).")] = None,
     format: Annotated[
-        TextOrJson, typer.Option("--format", "-f", help="text for people, json for machines.")
-    ] = TextOrJson.text,
+        CheckFormat,
+        typer.Option("--format", "-f", help="text for people, json for machines, github for GitHub Actions."),
+    ] = CheckFormat.text,
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Check stories and the config; print every problem as path:line:column: field: message."""
+    """Check stories and the config; print every problem and plausibility warning as path:line:column: field: message."""
 
     def body() -> None:
+        from storyteller.checks import plausibility
+        from storyteller.config import find_workspace, load_config
         from storyteller.load import load_workspace
 
-        problems = []
+        root = find_workspace(explicit=workspace)
+        problems, findings = [], []
         count = files = 0
         try:
-            loaded = load_workspace(_workspace(workspace), paths or None)
+            loaded = load_workspace(load_config(root), paths or None)
             problems, count, files = loaded.problems, len(loaded.stories), loaded.files
+            findings = plausibility(loaded.stories, loaded.config, _today())
         except ProblemsFound as found:
             problems = found.problems
-        if format is TextOrJson.json:
-            typer.echo(
-                json.dumps(
-                    {
-                        "valid": not problems,
-                        "files": files,
-                        "stories": count,
-                        "problems": [p.as_dict() for p in problems],
-                    },
-                    indent=2,
-                )
-            )
-            if problems:
-                raise typer.Exit(EXIT_PROBLEMS)
-            return
-        if problems:
-            raise ProblemsFound(problems)
-        typer.echo(f"{count} stor{'y' if count == 1 else 'ies'} valid")
+        failed = bool(problems or (strict and findings))
+        if format is CheckFormat.json:
+            result = {
+                "valid": not failed,
+                "files": files,
+                "stories": count,
+                "strict": strict,
+                "problems": [p.as_dict() for p in problems],
+                "warnings": [f.as_dict() for f in findings],
+            }
+            typer.echo(json.dumps(result, indent=2))
+        elif format is CheckFormat.github:
+            _annotate(root, problems, findings, strict)
+            if not quiet:
+                typer.echo(_summary(count, problems, findings, strict))
+        else:
+            if failed:
+                raise ProblemsFound([*problems, *(f.as_problem() for f in findings if strict)])
+            _print_warnings(findings)
+            if not quiet:
+                typer.echo(_summary(count, problems, findings, strict))
+        if failed:
+            raise typer.Exit(EXIT_PROBLEMS)
 
     _run(body)
+
+
+def _summary(count: int, problems: list[Any], findings: list[Any], strict: bool) -> str:
+    """'3 stories valid, 1 warning' or '2 problems in 1 file'."""
+    stories = f"{count} stor{'y' if count == 1 else 'ies'}"
+    errors = [*problems, *(findings if strict else [])]
+    if errors:
+        files = len({p.path for p in errors})
+        return f"{_plural(len(errors), 'problem')} in {_plural(files, 'file')}"
+    if findings:
+        return f"{stories} valid, {_plural(len(findings), 'warning')}"
+    return f"{stories} valid"
+
+
+def _plural(count: int, noun: str) -> str:
+    many = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count} {noun if count == 1 else many}"
+
+
+def _annotate(root: Path, problems: list[Any], findings: list[Any], strict: bool) -> None:
+    from storyteller.annotate import command, shown_path
+
+    cwd = Path.cwd()
+    for p in problems:
+        message = f"{p.field}: {p.message}" if p.field else p.message
+        typer.echo(command("error", shown_path(p.path, root, cwd), p.line, p.column, "storyteller", message))
+    for f in findings:
+        kind = "error" if strict else "warning"
+        path = shown_path(f.path, root, cwd)
+        typer.echo(command(kind, path, f.line, f.column, f"storyteller {f.code}", f"{f.field}: {f.message}"))
+
+
+def _print_warnings(findings: list[Any]) -> None:
+    console = _console(stderr=True)
+    for finding in findings:
+        place, rest = str(finding).split(": warning: ", 1)
+        console.print(f"[bold]{escape(place)}:[/bold] [yellow]warning:[/yellow] {escape(rest)}", soft_wrap=True)
+
+
+def _checked(workspace: Path | None, strict: bool) -> Any:
+    """The loaded workspace after the plausibility checks: warnings are printed, or with
+    ``strict`` raised as problems together with every other problem."""
+    from storyteller.checks import plausibility
+    from storyteller.load import load_workspace
+
+    loaded = load_workspace(_workspace(workspace))
+    findings = plausibility(loaded.stories, loaded.config, _today())
+    if loaded.problems or (strict and findings):
+        raise ProblemsFound([*loaded.problems, *(f.as_problem() for f in findings if strict)])
+    _print_warnings(findings)
+    return loaded
+
+
+def _console(stderr: bool = False) -> Any:
+    """A rich console: colour only on a terminal and never with NO_COLOR (rich reads it)."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 @app.command("list")
@@ -354,6 +503,9 @@ def build(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for the reports (default: the workspace's output/).")
     ] = None,
+    strict: StrictOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
     time_limit: Annotated[
         float,
         typer.Option(
@@ -373,7 +525,14 @@ def build(
             raise UsageError(f"--format {format!r}: use html, pdf or html,pdf")
         if every and (quarter or year):
             raise UsageError("give --all alone, without --quarter or --year")
-        loaded = _loaded(workspace)
+        if quiet and verbose:
+            raise UsageError("give either --quiet or --verbose, not both")
+        started = time.monotonic()
+        loaded = _checked(workspace, strict)
+        if verbose:
+            typer.echo(
+                f"checked {_plural(len(loaded.stories), 'story')} in {time.monotonic() - started:.2f} s", err=True
+            )
         selection = _selection(quarter, year, loaded)
         request = BuildRequest(
             quarter=selection.quarter,
@@ -385,14 +544,127 @@ def build(
             created=_created(),
             time_limit=time_limit,
         )
-        for item in run_build(loaded, request):
-            typer.echo(f"wrote {_shown(item.path)}")
+        with Steps(_console(stderr=True), bar=not quiet, verbose=verbose) as steps:
+            built = run_build(loaded, request, steps)
+        for item in built:
+            if not quiet:
+                typer.echo(f"wrote {_shown(item.path)}")
             for url in item.refused:
                 typer.echo(
                     f"storyteller: warning: {_shown(item.path)}: did not read {url} (not in the workspace)", err=True
                 )
 
     _run(body)
+
+
+class Steps:
+    """A long job's progress on standard error: a rich bar on a terminal once the job has
+    taken ``delay`` seconds (quick jobs stay quiet), and with ``verbose`` one line per
+    step with the time it took. Off a terminal there is no bar, only plain lines."""
+
+    def __init__(self, console: Any, bar: bool = True, verbose: bool = False, delay: float = 1.0) -> None:
+        self.console = console
+        self.verbose = verbose
+        self.current: tuple[str, float] | None = None
+        self.bar: Any = None
+        self.timer: threading.Timer | None = None
+        if bar and console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+            self.task = self.bar.add_task("starting", total=None)
+            self.timer = threading.Timer(delay, self.bar.start)
+            self.timer.daemon = True
+
+    def __enter__(self) -> Steps:
+        if self.timer is not None:
+            self.timer.start()
+        return self
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        self._finish(now)
+        self.current = None if step == "done" else (step, now)
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"building: {step}", completed=done, total=total)
+
+    def _finish(self, now: float) -> None:
+        if self.verbose and self.current is not None:
+            step, began = self.current
+            self.console.print(f"{escape(step)}: {now - began:.2f} s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        if self.bar is not None:
+            self.bar.stop()
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port on 127.0.0.1; 0 picks a free one.")
+    ] = 8000,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the report in the web browser.")] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Serve the report on 127.0.0.1; rebuild it and reload the page when a story, the config or a template changes."""
+
+    def body() -> None:
+        from storyteller.config import find_workspace
+        from storyteller.preview import Preview
+        from storyteller.serve import Rebuilder, start_server, stop_server, watching
+
+        root = find_workspace(explicit=workspace)
+        latest = quarter is not None and quarter.strip().lower() == "latest"
+        selection = _selection(None if latest else quarter, year)
+        preview = Preview(root, selection.quarter, selection.year, today=_today)
+        console = _console(stderr=True)
+        rebuilder = Rebuilder(preview, lambda state: _show_state(console, state))
+        # Watching starts first: a change made during the first build is rebuilt after it.
+        with watching(preview, rebuilder.changed):
+            console.print("building the preview ...")
+            _show_state(console, preview.rebuild())
+            server = start_server(preview, port)
+            url = f"http://127.0.0.1:{server.server_address[1]}/"
+            typer.echo(f"serving {url} (Ctrl-C to stop)")
+            rebuilder.start()
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(url)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                rebuilder.stop()
+                stop_server(server)
+        console.print("stopped")
+
+    _run(body)
+
+
+def _show_state(console: Any, state: Any) -> None:
+    """One rebuild, as the terminal of `serve` shows it."""
+    for line in (*state.problems, *state.warnings):
+        console.print(escape(line))
+    if state.problems:
+        kept = "the page keeps the last good report" if state.report else "the page shows them"
+        console.print(f"[red]{_plural(len(state.problems), 'problem')}[/red]; {kept}")
+    else:
+        warnings = f", {_plural(len(state.warnings), 'warning')}" if state.warnings else ""
+        console.print(f"rebuilt {state.period} in {state.seconds:.2f} s{warnings}")
 
 
 def _created() -> str:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
-from storyteller.model import CONFIG, Config, config_from_values
+from storyteller.model import CONFIG, Config, config_from_values, places
 from storyteller.paths import inside, real
 from storyteller.schema import INVALID, Context
 from storyteller.source import Map, parse, read_limited
@@ -58,7 +58,7 @@ def load_config(root: Path) -> Config:
     if ctx.problems or values is INVALID or not isinstance(node, Map):
         raise ProblemsFound(ctx.problems)
     config = config_from_values(root, values)
-    locations = {key: (value.line, value.column) for key, value in node.entries.items()}
+    locations = places(node)
     return dataclasses.replace(config, locations=locations)
 
 

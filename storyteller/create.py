@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from storyteller.errors import UsageError, WorkspaceError
 from storyteller.load import discover, story_id
@@ -24,8 +25,36 @@ def write_schema(config: Config) -> Path:
     return path
 
 
+def editor_settings(directory: Path, stories: str = "stories") -> tuple[Path, bool]:
+    """.vscode/settings.json mapping the story files to the JSON Schema (for the YAML
+    extension's completion and hover help), and .vscode/extensions.json recommending that
+    extension. Existing files are extended, never replaced; one that is not plain JSON (VS
+    Code allows comments) is left alone. Returns the settings file and whether it is set."""
+    folder = directory / ".vscode"
+    settings = folder / "settings.json"
+    globs = [f"{stories}/**/*.yaml", f"{stories}/**/*.yml"]
+    schema = f"./output/{SCHEMA_FILE}"
+    data: Any = {}
+    if settings.exists():
+        try:
+            data = json.loads(settings.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            return settings, False
+        if not isinstance(data, dict) or not isinstance(data.get("yaml.schemas", {}), dict):
+            return settings, False
+    schemas = data.setdefault("yaml.schemas", {})
+    if schemas.get(schema) != globs:
+        schemas[schema] = globs
+        write_atomic(settings, json.dumps(data, indent=2) + "\n")
+    extensions = folder / "extensions.json"
+    if not extensions.exists():
+        create_new(extensions, json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n")
+    return settings, True
+
+
 def init_workspace(directory: Path, quarter: Quarter) -> list[Path]:
-    """storyteller.yaml, one example story and .gitignore (extended, never replaced)."""
+    """storyteller.yaml, one example story, .gitignore (extended, never replaced) and the
+    editor settings (see editor_settings)."""
     example = directory / "stories" / str(quarter) / f"{EXAMPLE}.yaml"
     config_file = directory / "storyteller.yaml"
     for path in (config_file, example):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,8 +109,13 @@ def duplicate_ids(paths: Iterable[Path], root: Path) -> list[Problem]:
     return problems
 
 
-def load_workspace(config: Config, only: list[Path] | None = None) -> Workspace:
-    """Load every story (or only those under ``only``); collect all problems, sorted."""
+Reader = Callable[[Path, Config], tuple[Story | None, list[Problem]]]
+
+
+def load_workspace(config: Config, only: list[Path] | None = None, reader: Reader = read_story) -> Workspace:
+    """Load every story (or only those under ``only``); collect all problems, sorted.
+
+    ``reader`` reads one file; the live preview passes one that remembers unchanged files."""
     workspace = Workspace(config)
     if not config.stories_dir.is_dir():
         line, column = config.locations.get("stories", (1, 1))
@@ -146,7 +151,7 @@ def load_workspace(config: Config, only: list[Path] | None = None) -> Workspace:
     )
     workspace.files = len(selected)
     for path in selected:
-        story, problems = read_story(path, config)
+        story, problems = reader(path, config)
         workspace.problems.extend(problems)
         if story is not None:
             workspace.stories.append(story)

@@ -7,7 +7,7 @@ report's outline or the PDF bookmarks.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -55,6 +55,7 @@ def depth(text: str) -> int:
     return deepest
 
 
+@lru_cache(maxsize=4096)  # the live preview renders every story again after each edit
 def render(text: str) -> Markup:
     """Render story Markdown; what is not allowed comes out as plain, escaped text."""
     return Markup(_parser().render(text))

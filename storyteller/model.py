@@ -35,7 +35,7 @@ from storyteller.schema import (
     location,
     suggest,
 )
-from storyteller.source import Map, Node
+from storyteller.source import Map, Node, Seq
 
 SCHEMA_URL = "https://storyteller.example/schema/story-1.json"
 
@@ -388,9 +388,75 @@ def _metric_schema_rules() -> tuple[dict[str, Any], ...]:
     )
 
 
-ACCEPT = ListOf(
-    Text(40, pattern=r"[A-Za-z][A-Za-z0-9_-]*", pattern_hint="is not a warning code", form="warning code"), 20
+@dataclass(frozen=True)
+class Check:
+    """A plausibility check: its code, where it looks, and what to do when it fires."""
+
+    code: str
+    on: str  # "metric" or "story": where it is found, and so where `accept` may name it
+    finds: str  # the condition, for the docs
+    advice: str  # what to check or fix, for the docs and the warning
+
+
+CHECKS = (
+    Check(
+        "large-factor",
+        "metric",
+        "The factor (before / after, or after / before when higher is better) is above 50.",
+        "check that `before` and `after` are in the same unit and measure the same thing",
+    ),
+    Check(
+        "no-change",
+        "metric",
+        "`after` equals `before`: the metric shows no change.",
+        "fill in the value after the change, or remove the metric",
+    ),
+    Check(
+        "large-saving",
+        "metric",
+        "One metric saves more than 2 FTE (2 x `hours_per_fte` hours) a year.",
+        "check that `frequency` counts the events the duration is measured for, and that it is hands-on work time",
+    ),
+    Check(
+        "team-capacity",
+        "metric",
+        "A duration with `frequency` adds up to more hours a year (before or after the change) than "
+        "`team_size` full-time people work (`team_size` x `hours_per_fte`).",
+        "check `frequency` and the unit, or raise `team_size` in storyteller.yaml if your teams are larger",
+    ),
+    Check(
+        "no-source",
+        "metric",
+        "A metric with `basis: estimated` has no `source`.",
+        "say where the estimate comes from in `source`",
+    ),
+    Check(
+        "future-quarter",
+        "story",
+        "A delivered story's quarter has not started yet.",
+        "correct `quarter` (or `date`), or set `status: in-progress`",
+    ),
+    Check(
+        "future-date",
+        "story",
+        "A delivered story's go-live `date` is after today.",
+        "correct `date`, or set `status: in-progress` until it goes live",
+    ),
+    Check(
+        "quarter-folder",
+        "story",
+        "The story sits in a folder named after another quarter (`stories/2026-Q2/` for a 2026-Q3 story).",
+        "correct `quarter` (or `date`), or move the file to the folder of its quarter",
+    ),
+    Check(
+        "duplicate-title",
+        "story",
+        "Another story has the same title (ignoring case and spaces).",
+        "give each story its own title, or merge the two stories",
+    ),
 )
+STORY_CODES = tuple(c.code for c in CHECKS)
+METRIC_CODES = tuple(c.code for c in CHECKS if c.on == "metric")
 
 METRIC = Record(
     "metric",
@@ -453,8 +519,8 @@ METRIC = Record(
         Field("source", Text(300), "Where the numbers come from.", "Change records, median of 2026-Q2 vs 2026-Q3"),
         Field(
             "accept",
-            ACCEPT,
-            "Plausibility-warning codes the authors checked and accept for this metric.",
+            ListOf(Choice(METRIC_CODES, noun="metric warning code", form="a metric's warning code"), 20),
+            "Plausibility-warning codes the authors checked and accept for this metric (see Plausibility warnings).",
             ["large-factor"],
         ),
     ),
@@ -647,9 +713,10 @@ STORY = Record(
         ),
         Field(
             "accept",
-            ACCEPT,
-            "Plausibility-warning codes the authors checked and accept for the whole story.",
-            ["large-factor"],
+            ListOf(Choice(STORY_CODES, noun="warning code", form="warning code"), 20),
+            "Plausibility-warning codes the authors checked and accept for the whole story and its metrics "
+            "(see Plausibility warnings).",
+            ["duplicate-title"],
         ),
         Field(
             "images",
@@ -682,6 +749,8 @@ class Metric:
     source: str | None
     accept: tuple[str, ...]
     line: int
+    # Where each of the metric's fields stands in the file (line, column), for warnings.
+    places: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -727,6 +796,8 @@ class Story:
     links: tuple[Link, ...]
     images: tuple[Image, ...]
     accept: tuple[str, ...]
+    # Where each top-level field stands in the file (line, column), for warnings.
+    places: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def delivered(self) -> bool:
@@ -741,7 +812,7 @@ def story_from_values(story_id: str, file: str, values: dict[str, Any], node: Ma
     metrics = []
     for index, raw in enumerate(values.get("metrics") or []):
         unit = raw["unit"]
-        line = metric_nodes.items[index].line if metric_nodes is not None and hasattr(metric_nodes, "items") else 0
+        item = metric_nodes.items[index] if isinstance(metric_nodes, Seq) else None
         metrics.append(
             Metric(
                 name=raw["name"],
@@ -754,7 +825,8 @@ def story_from_values(story_id: str, file: str, values: dict[str, Any], node: Ma
                 basis=raw.get("basis", "measured"),
                 source=raw.get("source"),
                 accept=tuple(raw.get("accept", ())),
-                line=line,
+                line=item.line if item is not None else 0,
+                places=places(item) if isinstance(item, Map) else {},
             )
         )
     quote = values.get("quote")
@@ -786,7 +858,13 @@ def story_from_values(story_id: str, file: str, values: dict[str, Any], node: Ma
         links=tuple(Link(link["title"], link["url"]) for link in values.get("links", ())),
         images=tuple(Image(i["path"], i["alt"], i.get("caption")) for i in values.get("images", ())),
         accept=tuple(values.get("accept", ())),
+        places=places(node),
     )
+
+
+def places(node: Map) -> dict[str, tuple[int, int]]:
+    """Where each key's value stands in the file: (line, column)."""
+    return {key: (value.line, value.column) for key, value in node.entries.items()}
 
 
 # ---------------------------------------------------------------------------------------
@@ -897,6 +975,14 @@ CONFIG = Record(
             40,
             default=40,
         ),
+        Field(
+            "team_size",
+            Number(exclusive_minimum=0, maximum=10_000),
+            "People in a large team: a metric whose work adds up to more hours a year than this many full-time "
+            "people work gets the `team-capacity` warning.",
+            10,
+            default=10,
+        ),
     ),
 )
 
@@ -917,6 +1003,7 @@ class Config:
     outcomes: tuple[tuple[str, str], ...] = tuple(DEFAULT_OUTCOMES.items())
     paper: str = "A4"
     small_win_hours: float = 40
+    team_size: float = 10
     brand_primary: str = "#1f4e79"
     brand_logo: Path | None = None
     # Where each top-level key stands in storyteller.yaml, for problems found later.

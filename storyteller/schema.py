@@ -297,6 +297,7 @@ class Choice(Type):
     values: tuple[str, ...] = ()
     source: str = ""
     noun: str = "value"
+    form: str = ""  # how the docs describe it, when listing every value would be too long
 
     def known(self, choices: dict[str, Sequence[str]]) -> Sequence[str]:
         return choices.get(self.source, ()) if self.source else self.values
@@ -313,6 +314,8 @@ class Choice(Type):
         return text
 
     def describe(self) -> str:
+        if self.form:
+            return self.form
         if self.source:
             return f"a key of the workspace's `{self.source}`"
         return "one of " + ", ".join(f"`{v}`" for v in self.values)

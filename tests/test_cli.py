@@ -337,7 +337,14 @@ def test_validate_with_a_relative_path_is_not_a_duplicate_of_itself(make_workspa
     result = run(runner, "validate", "stories", cwd=ws.root)
     assert (result.exit_code, result.stdout) == (0, "1 story valid\n"), result.output  # type: ignore[attr-defined]
     result = run(runner, "validate", "stories/2026-Q3/good.yaml", "--format", "json", cwd=ws.root)
-    assert json.loads(result.stdout) == {"valid": True, "files": 1, "stories": 1, "problems": []}  # type: ignore[attr-defined]
+    assert json.loads(result.stdout) == {
+        "valid": True,
+        "files": 1,
+        "stories": 1,
+        "strict": False,
+        "problems": [],
+        "warnings": [],
+    }  # type: ignore[attr-defined]
 
 
 def test_a_symlink_loop_is_a_problem_not_a_crash(make_workspace, runner: CliRunner) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,186 @@
+"""Plausibility checks: figures that are valid but probably wrong, as warnings with a code.
+
+A warning names ``path:line:column``, the field, what looks wrong and what to do about
+it. Authors who have checked a figure accept its warning with ``accept: [code]`` on the
+metric or on the story. The codes are declared in model.py (``CHECKS``); the figures
+come from metrics.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from storyteller import units
+from storyteller.errors import Problem
+from storyteller.metrics import metric_figures
+from storyteller.model import CHECKS, Config, Metric, Story
+from storyteller.periods import QUARTER_PATTERN, Quarter
+
+LARGE_FACTOR = 50
+LARGE_SAVING_FTE = 2
+ADVICE = {check.code: check.advice for check in CHECKS}
+SCOPE = {check.code: check.on for check in CHECKS}
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One plausibility warning at a place in a story file."""
+
+    path: str
+    line: int
+    column: int
+    field: str
+    code: str
+    detail: str  # what looks wrong, with the numbers
+
+    @property
+    def message(self) -> str:
+        """What looks wrong, what to do, and how to accept it."""
+        return f"{self.detail}; {ADVICE[self.code]}, or accept it: `accept: [{self.code}]` on the {SCOPE[self.code]}"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: warning: {self.field}: {self.message}"
+
+    def as_problem(self) -> Problem:
+        """The warning as an error, for ``--strict``."""
+        return Problem(self.path, self.line, self.column, self.field, f"{self.message} [{self.code}]")
+
+    def as_dict(self) -> dict[str, object]:
+        return {**Problem(self.path, self.line, self.column, self.field, self.message).as_dict(), "code": self.code}
+
+
+def plausibility(stories: Sequence[Story], config: Config, today: dt.date) -> list[Finding]:
+    """Every warning for ``stories`` that they do not accept, sorted by file and line."""
+    found: list[Finding] = []
+    for story in stories:
+        for index, metric in enumerate(story.metrics):
+            found.extend(
+                f
+                for f in _metric_findings(story, index, metric, config)
+                if f.code not in (*story.accept, *metric.accept)
+            )
+        found.extend(f for f in _story_findings(story, config, today) if f.code not in story.accept)
+    found.extend(_duplicate_titles(stories))
+    return sorted(found)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def _metric_findings(story: Story, index: int, metric: Metric, config: Config) -> list[Finding]:
+    figures = metric_figures(metric, config)
+    where = f"metrics[{index}]"
+    start = (metric.line, 1)
+
+    def finding(key: str, code: str, detail: str) -> Finding:
+        line, column = metric.places.get(key, start)
+        return Finding(story.file, line, column, f"{where}.{key}", code, detail)
+
+    result = []
+    if metric.before == metric.after:
+        result.append(finding("after", "no-change", f"`after` equals `before` ({_num(metric.after)} {metric.unit})"))
+    if figures.factor is not None and figures.factor > LARGE_FACTOR:
+        result.append(
+            finding(
+                "after",
+                "large-factor",
+                f"the factor is {_num(figures.factor)}x ({_num(metric.before)} to {_num(metric.after)} "
+                f"{metric.unit}), above {LARGE_FACTOR}",
+            )
+        )
+    fte_hours = config.hours_per_fte
+    saved = figures.yearly_hours_saved
+    if saved is not None and saved > LARGE_SAVING_FTE * fte_hours:
+        result.append(
+            finding(
+                "frequency",
+                "large-saving",
+                f"saves {_num(saved)} hours a year ({_num(saved / fte_hours)} FTE), more than {LARGE_SAVING_FTE} FTE "
+                "from one metric",
+            )
+        )
+    if units.family(metric.unit) is units.Family.DURATION and metric.frequency is not None:
+        per_year = metric.frequency.per_year
+        spent = max(units.to_hours(metric.before, metric.unit), units.to_hours(metric.after, metric.unit)) * per_year
+        capacity = config.team_size * fte_hours
+        if spent > capacity:
+            result.append(
+                finding(
+                    "frequency",
+                    "team-capacity",
+                    f"{_num(max(metric.before, metric.after))} {metric.unit} x {_num(per_year)} a year is "
+                    f"{_num(spent)} hours a year, more than a team of {_num(config.team_size)} works "
+                    f"({_num(capacity)} hours)",
+                )
+            )
+    if metric.basis == "estimated" and not metric.source:
+        result.append(finding("basis", "no-source", "an estimated metric has no `source`"))
+    return result
+
+
+def _story_findings(story: Story, config: Config, today: dt.date) -> list[Finding]:
+    result = []
+    quarter_at = story.places.get("quarter") or story.places.get("date") or (1, 1)
+    current = Quarter.of_date(today, config.fiscal_year_start)
+    if story.delivered and story.quarter > current:
+        result.append(
+            Finding(
+                story.file,
+                *quarter_at,
+                "quarter",
+                "future-quarter",
+                f"the story is delivered in {story.quarter}, which has not started yet (today is {today.isoformat()})",
+            )
+        )
+    elif story.delivered and story.date is not None and story.date > today:
+        result.append(
+            Finding(
+                story.file,
+                *story.places.get("date", (1, 1)),
+                "date",
+                "future-date",
+                f"the story is delivered but goes live on {story.date.isoformat()}, after today ({today.isoformat()})",
+            )
+        )
+    folder = next(
+        (p for p in PurePosixPath(story.file).parent.parts[::-1] if QUARTER_PATTERN.match(p)),
+        None,
+    )
+    if folder is not None and folder != str(story.quarter):
+        result.append(
+            Finding(
+                story.file,
+                *quarter_at,
+                "quarter" if "quarter" in story.places else "date",
+                "quarter-folder",
+                f"the story is in {story.quarter} but sits in the folder {folder}/",
+            )
+        )
+    return result
+
+
+def _duplicate_titles(stories: Sequence[Story]) -> list[Finding]:
+    by_title: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_title[" ".join(story.title.casefold().split())].append(story)
+    result = []
+    for same in by_title.values():
+        for story in same:
+            if len(same) < 2 or "duplicate-title" in story.accept:
+                continue
+            others = ", ".join(s.file for s in same if s is not story)
+            result.append(
+                Finding(
+                    story.file,
+                    *story.places.get("title", (1, 1)),
+                    "title",
+                    "duplicate-title",
+                    f"{others} has the same title",
+                )
+            )
+    return result

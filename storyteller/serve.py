@@ -1,0 +1,285 @@
+"""`storyteller serve`: the live preview's HTTP server and file watcher.
+
+The server listens on 127.0.0.1 only and answers requests whose Host header names it
+(so a web page elsewhere cannot read the report through DNS rebinding). Routes:
+
+- ``/``: the report (preview.py composes it), ``Cache-Control: no-store``;
+- ``/events``: Server-Sent Events, one ``reload`` event with the version after every rebuild;
+- ``/status``: the state of the latest rebuild as JSON;
+- ``/fonts/NAME.ttf``: the report's fonts.
+
+A watcher thread (watchfiles) waits for changes to storyteller.yaml, the stories, the
+workspace's templates and images; the rebuild thread then rebuilds. Nothing a story or a
+template does can stop either thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from storyteller.config import CONFIG_NAME, load_config
+from storyteller.errors import StorytellerError, WorkspaceError
+from storyteller.model import Config
+from storyteller.preview import FONT_ROUTE, Preview, State, font_file, status_json
+
+HOST = "127.0.0.1"
+KEEPALIVE_SECONDS = 15.0
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # an open /events stream must not keep the process alive
+    allow_reuse_address = True
+    preview: Preview
+    stopping: threading.Event
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # one line per request would drown the rebuild messages
+
+    def do_HEAD(self) -> None:
+        self.do_GET(head=True)
+
+    def do_GET(self, head: bool = False) -> None:
+        if not self._host_allowed():
+            self._send(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"storyteller preview: unknown host\n", head)
+            return
+        path = self.path.split("?", 1)[0]
+        preview = self.server.preview
+        if path in ("/", "/index.html"):
+            state = preview.state
+            nonce = secrets.token_urlsafe(18)
+            body = preview.page(nonce, state).encode("utf-8")
+            extra = {"Content-Security-Policy": preview.header_policy(nonce, state)}
+            self._send(HTTPStatus.OK, "text/html; charset=utf-8", body, head, extra)
+        elif path == "/events":
+            self._events()
+        elif path == "/status":
+            self._send(HTTPStatus.OK, "application/json", status_json(preview.state).encode("utf-8"), head)
+        elif path.startswith(FONT_ROUTE) and (font := font_file(path)) is not None:
+            self._send(HTTPStatus.OK, "font/ttf", font.read_bytes(), head, {"Cache-Control": "max-age=3600"})
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"not found\n", head)
+
+    def _host_allowed(self) -> bool:
+        host = (self.headers.get("Host") or "").lower()
+        port = self.server.server_address[1]
+        return host in (f"{HOST}:{port}", f"localhost:{port}", HOST, "localhost")
+
+    def _send(
+        self, status: HTTPStatus, kind: str, body: bytes, head: bool = False, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _events(self) -> None:
+        """Send the current version at once, then every new one, until the client goes away."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        preview = self.server.preview
+        sent = -1
+        try:
+            while not self.server.stopping.is_set():
+                with preview.changed:
+                    if preview.state.version == sent:
+                        preview.changed.wait(KEEPALIVE_SECONDS)
+                    version = preview.state.version
+                if version != sent:
+                    self.wfile.write(f"event: reload\ndata: {version}\n\n".encode())
+                    sent = version
+                else:
+                    self.wfile.write(b": keep-alive\n\n")  # also finds out when the client has gone
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+def start_server(preview: Preview, port: int) -> _Server:
+    """Listen on 127.0.0.1:``port`` (0: any free port); serve in a daemon thread."""
+    try:
+        server = _Server((HOST, port), _Handler)
+    except OSError as error:
+        hint = "; choose another with --port" if port else ""
+        raise WorkspaceError(f"cannot listen on {HOST}:{port}: {error.strerror}{hint}") from None
+    server.preview = preview
+    server.stopping = threading.Event()
+    threading.Thread(target=server.serve_forever, name="storyteller-http", daemon=True).start()
+    return server
+
+
+def stop_server(server: _Server) -> None:
+    server.stopping.set()
+    with server.preview.changed:
+        server.preview.changed.notify_all()  # wake the event streams so they end
+    server.shutdown()
+    server.server_close()
+
+
+def watched(preview: Preview) -> tuple[list[Path], list[Path]]:
+    """(folders watched with everything below them, folders watched for their own entries).
+
+    The stories folder, the templates folder and the folders of images and the logo
+    outside it; the workspace folder itself only for storyteller.yaml and templates/, so
+    that output/ (which a rebuild writes to) and anything else there is not watched."""
+    root = preview.root
+    config = preview.config
+    if config is None:  # before the first rebuild
+        try:
+            config = load_config(root)
+        except StorytellerError:
+            config = Config(root=root)
+    deep: list[Path] = []
+    if config is not None:
+        extra = [p.parent for p in ([config.brand_logo] if config.brand_logo else [])]
+        extra += [image.path.parent for story in preview.stories() for image in story.images]
+        for folder in [config.stories_dir, root / "templates", *extra]:
+            if folder.is_dir() and not any(folder.is_relative_to(d) for d in deep) and folder != root:
+                deep = [d for d in deep if not d.is_relative_to(folder)] + [folder]
+    return deep, [root]
+
+
+def relevant(root: Path, deep: list[Path]) -> Callable[[object, str], bool]:
+    """The watch filter: in the workspace folder itself only the config and templates/."""
+
+    def accept(_change: object, name: str) -> bool:
+        path = Path(name)
+        if path.parent == root and not any(path.is_relative_to(d) for d in deep):
+            return path.name in (CONFIG_NAME, "templates")
+        return not path.name.startswith(".") and not path.name.endswith(("~", ".swp", ".tmp"))
+
+    return accept
+
+
+@contextlib.contextmanager
+def watching(preview: Preview, on_change: Callable[[set[str]], None]) -> Iterator[None]:
+    """Watch the workspace while the block runs; call ``on_change`` with the changed paths.
+
+    The block starts once the watchers are in place, so a change made after that is never
+    missed. Every second the watched folders are worked out again (a new templates/
+    folder, a new image folder); when they changed, the watchers are restarted and
+    ``on_change`` is called, for what changed while they were."""
+    from watchfiles import watch
+
+    stop = threading.Event()
+    ready = threading.Event()
+
+    def run(
+        paths: list[Path],
+        recursive: bool,
+        restart: threading.Event,
+        accept: Callable[[object, str], bool],
+        started: threading.Event,
+    ) -> None:
+        for changes in watch(
+            *paths,
+            watch_filter=accept,
+            stop_event=_Either(stop, restart),
+            recursive=recursive,
+            raise_interrupt=False,
+            ignore_permission_denied=True,
+            rust_timeout=500,
+            yield_on_timeout=True,  # the first (empty) batch says the watcher is in place
+        ):
+            started.set()
+            if changes:
+                on_change({name for _, name in changes})
+
+    def supervise() -> None:
+        while not stop.is_set():
+            deep, shallow = watched(preview)
+            restart = threading.Event()
+            accept = relevant(preview.root, deep)
+            groups = [(shallow, False), *([(deep, True)] if deep else [])]
+            started = [threading.Event() for _ in groups]
+            threads = [
+                threading.Thread(target=run, args=(paths, deep_, restart, accept, flag), daemon=True)
+                for (paths, deep_), flag in zip(groups, started, strict=True)
+            ]
+            for thread in threads:
+                thread.start()
+            for flag in started:
+                flag.wait(30)
+            if ready.is_set():
+                on_change(set())  # what changed while the watchers were restarted was not seen
+            ready.set()
+            while not stop.is_set() and watched(preview) == (deep, shallow):
+                preview_wait(preview, 1.0)
+            restart.set()
+            for thread in threads:
+                thread.join()
+
+    supervisor = threading.Thread(target=supervise, name="storyteller-watch", daemon=True)
+    supervisor.start()
+    ready.wait(60)
+    try:
+        yield
+    finally:
+        stop.set()
+        with preview.changed:
+            preview.changed.notify_all()
+        supervisor.join(timeout=10)
+
+
+def preview_wait(preview: Preview, seconds: float) -> None:
+    with preview.changed:
+        preview.changed.wait(seconds)
+
+
+class _Either:
+    """An event that is set when either of two is (watchfiles takes one stop event)."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+class Rebuilder:
+    """Rebuilds in one thread, after a change; changes that arrive meanwhile make one more."""
+
+    def __init__(self, preview: Preview, report: Callable[[State], None]) -> None:
+        self.preview = preview
+        self.report = report
+        self.pending = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="storyteller-rebuild", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def changed(self, _paths: set[str]) -> None:
+        self.pending.set()
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            if not self.pending.wait(0.5):
+                continue
+            self.pending.clear()
+            self.report(self.preview.rebuild())
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=30)
