@@ -133,7 +133,7 @@ def _run(action: Callable[[], T]) -> T:
 def _print_problems(found: ProblemsFound) -> None:
     console = _console(stderr=True)
     for problem in found.problems:
-        place = f"{problem.path}:{problem.line}:{problem.column}:"
+        place = printable(f"{problem.path}:{problem.line}:{problem.column}:", limit=None)  # as str() shows it
         console.print(f"[bold]{escape(place)}[/bold]{escape(str(problem).removeprefix(place))}")
     files = len({p.path for p in found.problems})
     console.print(f"[red]{_plural(len(found.problems), 'problem')}[/red] in {_plural(files, 'file')}")
