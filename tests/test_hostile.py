@@ -691,6 +691,13 @@ def character_cases() -> list[Case]:
     ]
 
 
+def two_stories(first: str, second: str) -> Callable[[Path], None]:
+    def make(root: Path) -> None:
+        write_workspace(root, {first: BASE, second: BASE})
+
+    return make
+
+
 def file_cases() -> list[Case]:
     return [
         rejected(  # the path of a problem was printed raw: a line break split it, a bidi control reordered it
@@ -727,6 +734,11 @@ def file_cases() -> list[Case]:
             "config-logo-outside",
             story_text(BASE, config=CONFIG + "brand:\n  logo: ../outside/canary.png\n"),
             r"storyteller\.yaml:3:9: brand\.logo: .* points outside the workspace",
+        ),
+        accepted(  # warnings name files too (here: two stories with the same title)
+            "file-name-with-escape-and-bidi-in-a-warning",
+            two_stories("2026-Q3/a\x1b[2J\u202e.yaml", "2026-Q3/b.yaml"),
+            ("Automated SAN switch zoning",),
         ),
         accepted(
             "story-file-name-with-markup",
