@@ -51,7 +51,7 @@ def load(story_file: tuple[Path, Config], data: bytes) -> tuple[Story | None, li
     except StorytellerError:
         return None, []
     assert (story is None) == bool(problems), (story, problems)
-    lines = data.count(b"\n") + 1
+    lines = len(re.split(rb"\r\n|\r|\n", data))  # a lone CR ends a line for YAML and for editors
     for problem in problems:
         shown = str(problem)
         assert "\n" not in shown and "\r" not in shown, shown
@@ -71,6 +71,7 @@ def load(story_file: tuple[Path, Config], data: bytes) -> tuple[Story | None, li
 @example(b'title: "\\ud800"\n')
 @example(b"- [\n")
 @example(b"a: !!binary |\n  AAAA\n")
+@example(b"title: x\r\r\rtitle: y")
 def test_any_bytes_give_a_story_or_problems(story_file: tuple[Path, Config], data: bytes) -> None:
     load(story_file, data)
 
