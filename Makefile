@@ -25,7 +25,8 @@ test: $(STAMP) tools
 	$(BIN)/python -m pytest
 
 # What the report checks in the tests need besides Python: Debian's Chromium (axe-core runs
-# in it), Poppler (PDF checks) and a Java runtime (the Nu HTML Checker), installed with apt
+# in it), Poppler (PDF checks), a Java runtime (the Nu HTML Checker) and strace (what native
+# code opens during a hostile build, tests/test_containment.py), installed with apt
 # only when missing; then the pinned npm packages of tests/tools (vnu-jar, axe-core,
 # playwright-core). --ignore-scripts: no package may download anything of its own (vnu-jar's
 # install script would fetch a Java runtime); the tests use /usr/bin/chromium and java.
@@ -36,6 +37,7 @@ tools: $(TOOLS_STAMP)
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then \
 			echo "make tools: missing Debian packages:$$missing. Install them as root: apt-get install$$missing" >&2; \

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from storyteller import units
-from storyteller.errors import Problem
+from storyteller.errors import Problem, printable
 from storyteller.metrics import metric_figures
 from storyteller.model import CHECKS, Config, Metric, Story
 from storyteller.periods import QUARTER_PATTERN, Quarter
@@ -43,7 +43,8 @@ class Finding:
         return f"{self.detail}; {ADVICE[self.code]}, or accept it: `accept: [{self.code}]` on the {SCOPE[self.code]}"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: warning: {self.field}: {self.message}"
+        # Escaped whole, as a Problem is: a file or folder name can hold an escape sequence.
+        return printable(f"{self.path}:{self.line}:{self.column}: warning: {self.field}: {self.message}", limit=None)
 
     def as_problem(self) -> Problem:
         """The warning as an error, for ``--strict``."""

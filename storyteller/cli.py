@@ -22,7 +22,7 @@ import click
 import typer
 
 from storyteller import __version__
-from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
+from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError, printable
 
 app = typer.Typer(
     name="storyteller",
@@ -133,7 +133,7 @@ def _run(action: Callable[[], T]) -> T:
 def _print_problems(found: ProblemsFound) -> None:
     console = _console(stderr=True)
     for problem in found.problems:
-        place = f"{problem.path}:{problem.line}:{problem.column}:"
+        place = printable(f"{problem.path}:{problem.line}:{problem.column}:", limit=None)  # as str() shows it
         console.print(f"[bold]{escape(place)}[/bold]{escape(str(problem).removeprefix(place))}")
     files = len({p.path for p in found.problems})
     console.print(f"[red]{_plural(len(found.problems), 'problem')}[/red] in {_plural(files, 'file')}")
@@ -425,6 +425,7 @@ def list_stories(
 
     def body() -> None:
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         from storyteller.metrics import story_figures, totals
@@ -443,11 +444,11 @@ def list_stories(
         for f in figures:
             s = f.story
             hours = f"{f.yearly_hours_saved:,.0f}"
-            table.add_row(
+            table.add_row(  # story text as text: `[link=...]` in a team is no terminal markup
                 str(s.quarter),
-                s.id,
-                s.team,
-                config.category_label(s.category),
+                escape(printable(s.id, limit=None)),
+                escape(s.team),
+                escape(config.category_label(s.category)),
                 s.status,
                 hours if s.delivered else f"({hours})",
             )

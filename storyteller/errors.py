@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NoReturn
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
+def printable(text: str, limit: int | None = 80) -> str:
+    """Text of the author's, safe to echo in a message: invisible and control characters are
+    shown as escapes (so no escape sequence reaches a terminal), and it is cut to ``limit``."""
+    shown = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return shown if limit is None or len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 @dataclass(frozen=True, order=True)
@@ -21,8 +31,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        # The whole line through printable(): a file name or a key can hold a line break or
+        # an escape sequence, and a problem is one line that cannot restyle the terminal.
         field = f"{self.field}: " if self.field else ""
-        return f"{self.path}:{self.line}:{self.column}: {field}{self.message}"
+        return printable(f"{self.path}:{self.line}:{self.column}: {field}{self.message}", limit=None)
 
     def as_dict(self) -> dict[str, object]:
         return {

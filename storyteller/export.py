@@ -156,9 +156,16 @@ METRIC_COLUMNS = (
 )
 
 
+# A cell a spreadsheet would read as a formula (=HYPERLINK(...), @SUM(...), a DDE call):
+# OWASP's advice for CSV files is to make it text with a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True) if value else ""
     if isinstance(value, bool):

@@ -576,8 +576,13 @@ NAME = Text(100)
 
 def _story_rules(values: dict[str, Any], node: Map, ctx: Context, where: str) -> None:
     quarter, date = values.get("quarter"), values.get("date")
-    if "quarter" not in node.entries and "date" not in node.entries:
-        ctx.problem(node, "quarter", "is missing; add `quarter: 2026-Q3` (or the go-live `date`)")
+    if "quarter" not in values and "date" not in values:  # absent, or present but empty
+        if "quarter" in node.entries:
+            ctx.problem(
+                node.entries["quarter"], "quarter", "is empty; write it as 2026-Q3 (or give the go-live `date`)"
+            )
+        else:
+            ctx.problem(node, "quarter", "is missing; add `quarter: 2026-Q3` (or the go-live `date`)")
         values["quarter"] = INVALID
     elif isinstance(date, dt.date) and isinstance(quarter, str):
         derived = Quarter.of_date(date, ctx.fiscal_year_start)
@@ -589,7 +594,7 @@ def _story_rules(values: dict[str, Any], node: Map, ctx: Context, where: str) ->
             )
     status = values.get("status", "delivered")
     metrics = node.entries.get("metrics")
-    empty = metrics is None or (values.get("metrics") == [])
+    empty = values.get("metrics", []) == []  # absent, empty (`metrics:`) or `[]`
     if status == "delivered" and empty:
         ctx.problem(
             metrics or node,

@@ -20,6 +20,29 @@ def inside(path: Path | str, *roots: Path | str) -> bool:
     return any(target == base or target.startswith(base + os.sep) for base in map(real, roots))
 
 
+# The few kinds of file a report embeds or the PDF renderer is served. A fixed table, not
+# Python's mimetypes: that reads /etc/mime.types and friends, files outside the workspace
+# that differ from machine to machine.
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".ttf": "font/ttf",
+    ".woff2": "font/woff2",
+    ".css": "text/css",
+}
+_MAGIC_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
+
+
+def media_type(path: Path | str, data: bytes = b"") -> str:
+    """The media type of a file: from its first bytes for PNG and JPEG, else from its suffix."""
+    for magic, kind in _MAGIC_TYPES:
+        if data.startswith(magic):
+            return kind
+    return MEDIA_TYPES.get(os.path.splitext(path)[1].lower(), "application/octet-stream")
+
+
 def workspace_url(path: Path, root: Path | None) -> str:
     """A URL for a file that does not depend on where the workspace lies: WeasyPrint names
     an image in the PDF after a hash of its URL, so an absolute file:// URL would make two

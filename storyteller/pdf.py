@@ -6,7 +6,6 @@ A leaf module: build.py calls it, and it imports WeasyPrint only when a PDF is m
 from __future__ import annotations
 
 import contextlib
-import mimetypes
 import os
 import signal
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from storyteller.paths import WORKSPACE_SCHEME, inside, real
+from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
 
 Late = Callable[[str], bytes | None]  # a URL's content made during the layout, or None
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
@@ -118,8 +117,7 @@ def _fetcher_class() -> Any:
                 if inside(path, *self.roots) and os.path.isfile(path):
                     with open(path, "rb") as handle:
                         body = handle.read()
-                    kind = mimetypes.guess_type(path)[0] or "application/octet-stream"
-                    return URLFetcherResponse(url, body, {"Content-Type": kind})
+                    return URLFetcherResponse(url, body, {"Content-Type": media_type(path, body)})
             self.refused.append(url)
             raise ValueError(f"storyteller does not fetch {url}")
 
@@ -139,6 +137,11 @@ def write_pdf(
     ``late`` serves the charts still being converted while WeasyPrint lays the report out:
     it is asked first for every URL, waits for that chart if need be, and returns None for
     any URL that is not a chart's."""
+    import mimetypes
+
+    # WeasyPrint builds a MimeTypes table on import, which reads the system's mime.types files
+    # (outside the workspace, different on every machine); storyteller needs only Python's own.
+    mimetypes.knownfiles = []
     from weasyprint import HTML
 
     fetcher = _fetcher_class()(roots, base, late)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import mimetypes
 import re
 import string
 import traceback
@@ -34,7 +33,7 @@ from markupsafe import Markup
 from storyteller import __version__
 from storyteller.charts import FONTS, Drawing
 from storyteller.errors import StorytellerError
-from storyteller.paths import workspace_url
+from storyteller.paths import media_type, workspace_url
 from storyteller.report import ReportContext, with_rendered_charts
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
@@ -118,10 +117,8 @@ def _subset(font: Path, chars: str, cache_dir: Path | None) -> bytes:
 
 
 def data_uri(path: Path) -> str:
-    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if path.suffix.lower() == ".svg":
-        kind = "image/svg+xml"
-    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    data = path.read_bytes()
+    return f"data:{media_type(path, data)};base64," + base64.b64encode(data).decode("ascii")
 
 
 def render_html(

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyteller.errors import Problem
-from storyteller.source import Map, Node, Scalar, Seq, describe, printable
+from storyteller.errors import Problem, printable
+from storyteller.source import Map, Node, Scalar, Seq, describe
 
 
 class _Invalid:
@@ -220,7 +220,7 @@ class Number(Type):
         if scalar.style != "":
             if _NUMBER.fullmatch(text):
                 return ctx.problem(node, where, f"is a quoted number; remove the quotes: {text}")
-            return ctx.problem(node, where, f'expected a number, found the text "{text}"')
+            return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"')
         if text in _BOOLEANS:
             return ctx.problem(node, where, f"`{text}` is a yes/no value, not a number; write a number such as 20")
         if text.lower().lstrip("+-") in (".inf", ".nan", "inf", "nan", "infinity"):
@@ -239,7 +239,7 @@ class Number(Type):
                 f"`{text}` is a clock time, not a number; write it in one unit (1:30 -> 90 minutes)",
             )
         if not _NUMBER.fullmatch(text):
-            return ctx.problem(node, where, f'expected a number, found the text "{text}"')
+            return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"')
         value: float | int
         if re.fullmatch(r"[-+]?[0-9]+", text):
             value = int(text)
@@ -333,7 +333,9 @@ class Date(Type):
         text = scalar.value.strip()
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
         if not match:
-            return ctx.problem(node, where, f'"{text}" is not a date; write it as YYYY-MM-DD, e.g. 2026-07-15')
+            return ctx.problem(
+                node, where, f'"{printable(text)}" is not a date; write it as YYYY-MM-DD, e.g. 2026-07-15'
+            )
         try:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError as error:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from storyteller.errors import Problem
+from storyteller.errors import Problem, printable
 
 try:  # The C parser is about 9 times faster; fall back to pure Python where it is missing.
     _Loader: type = yaml.CSafeLoader
@@ -81,16 +81,6 @@ def describe(node: Node) -> str:
 def _short(text: str, limit: int = 40) -> str:
     text = printable(text.replace("\n", " "))
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
-
-
-def printable(text: str, limit: int = 80) -> str:
-    """Text of the author's, safe to echo in a message: invisible and control characters are
-    shown as escapes (so no escape sequence reaches a terminal), and it is cut to ``limit``."""
-    shown = _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "\u2026"
 
 
 @dataclass
@@ -296,9 +286,12 @@ def _build(text: str, builder: _Builder) -> Node | None:
         context = error.context_mark
         where_from = str(error.problem or "") + str(error.context or "")
         # An unclosed bracket or quote shows up where the parser gives up (often the end of
-        # the file); point at where it was opened instead.
-        if context is not None and (
-            "end of stream" in where_from or "flow" in where_from or "quoted scalar" in where_from
+        # the file); point at where it was opened instead. A bad escape inside a quote is
+        # shown where it stands.
+        if (
+            context is not None
+            and not _bad_escape(str(error.problem))
+            and ("end of stream" in where_from or "flow" in where_from or "quoted scalar" in where_from)
         ):
             mark = context
         mark = mark or context
@@ -344,6 +337,11 @@ def _fill_map(container: Map, children: list[Node], builder: _Builder, path: str
         container.entries[key.value] = value
 
 
+def _bad_escape(problem: str) -> bool:
+    """Whether libyaml's (or PyYAML's) problem is a backslash escape in a double-quoted scalar."""
+    return "escape" in problem or "hexdecimal" in problem or "hexadecimal" in problem
+
+
 def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
     problem = str(error.problem or error.context or "not valid YAML")
     context = str(error.context or "")
@@ -351,6 +349,11 @@ def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
         return "a tab character is used for indentation; YAML needs spaces, replace the tab with spaces"
     if "special characters are not allowed" in problem or "unacceptable character" in problem:
         return f"YAML syntax error: {problem}; remove the control character"
+    if _bad_escape(problem):  # "\ud800" (half of a pair), "\q", "C:\Users" in double quotes
+        return (
+            f"YAML syntax error: {problem}; write the character itself, or use single quotes "
+            "where a backslash is meant literally"
+        )
     if "quoted scalar" in context:
         return "YAML syntax error: the quote opened here is never closed; add the closing quote"
     if "flow sequence" in context:

@@ -57,3 +57,11 @@ def make_workspace(tmp_path: Path) -> Callable[..., Workspace]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The hostile corpus's figures (cases, tracebacks, reads outside, network), when it ran."""
+    from . import harmless
+
+    if harmless.FIGURES:
+        terminalreporter.write_line(harmless.summary_line(harmless.FIGURES))

@@ -91,3 +91,12 @@ def test_the_limits_in_the_security_model_are_the_codes() -> None:
     for label, value in expected.items():
         assert label in rows, f"docs/security.md has no limit row {label!r}"
         assert value in rows[label], f"docs/security.md says {rows[label]!r} for {label!r}; the code says {value}"
+
+
+def test_every_test_the_security_model_cites_exists() -> None:
+    doc = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    cited = re.findall(r"`tests/(test_\w+\.py)(?:::(\w+))?", doc)
+    assert len(cited) > 10
+    for file, name in cited:
+        source = (REPO / "tests" / file).read_text(encoding="utf-8")
+        assert not name or f"def {name}(" in source, f"docs/security.md cites {file}::{name}, which does not exist"
