@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -382,6 +383,7 @@ class Drawing:
         self.pending: dict[str, Future[tuple[str, str]]] = {}
         self.charts: dict[str, Chart] = {}
         self.pool: ProcessPoolExecutor | None = None
+        self._finished: deque[Future[tuple[str, str]]] = deque()
         missing = []
         for chart in charts:
             if chart.key in self.charts:
@@ -404,7 +406,20 @@ class Drawing:
             return
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         for chart in missing:
-            self.pending[chart.key] = self.pool.submit(draw, chart)
+            future = self.pool.submit(draw, chart)
+            future.add_done_callback(self._finished.append)  # from the pool's thread; a deque is safe
+            self.pending[chart.key] = future
+
+    def _collect(self) -> None:
+        """Keep the charts the workers have finished; once none is left, stop the workers, so
+        that their memory is free before WeasyPrint's layout needs its own."""
+        while self._finished:
+            key, svg = self._finished.popleft().result()  # a worker's error is raised here
+            if self.pending.pop(key, None) is not None:
+                self._keep(key, svg)
+        if not self.pending and self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
 
     def _path(self, key: str) -> Path | None:
         return self.cache_dir / f"{key}-{self.version}.svg" if self.cache_dir is not None else None
@@ -423,6 +438,7 @@ class Drawing:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
         if key in self.pending:
             self._keep(*self.pending.pop(key).result())
+        self._collect()
         return self.svgs[key]
 
     def resource(self, url: str) -> bytes | None:
