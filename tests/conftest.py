@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,15 @@ metrics:
     after: 20
     frequency: 40 per month
 """
+
+
+def copy_example(root: Path) -> Path:
+    """A copy of the example workspace (config and stories) at ``root``, for tests that
+    build it in another folder or change it."""
+    root.mkdir(parents=True)
+    shutil.copy(REPO / "storyteller.yaml", root)
+    shutil.copytree(REPO / "stories", root / "stories")
+    return root
 
 
 class Workspace:

@@ -20,18 +20,11 @@ import pytest
 
 from storyteller import write
 
-from .conftest import REPO
+from .conftest import copy_example
 
 NAME = "northwind-logistics-2026-Q3"
 COMMAND = [sys.executable, "-m", "storyteller", "build", "--quarter", "2026-Q3"]
 EPOCH_OLD, EPOCH_NEW = "1790000000", "1790100000"
-
-
-def _copy_example(root: Path) -> Path:
-    root.mkdir(parents=True)
-    shutil.copy(REPO / "storyteller.yaml", root)
-    shutil.copytree(REPO / "stories", root / "stories")
-    return root
 
 
 def _env(epoch: str) -> dict[str, str]:
@@ -56,7 +49,7 @@ def _leftovers(output: Path) -> list[str]:
 def old_and_new(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[bytes, bytes], tuple[bytes, bytes]]:
     """A workspace whose output/ holds the old report, a story edited since, and the
     reports that an uninterrupted build of the edited workspace writes."""
-    ws = _copy_example(tmp_path_factory.mktemp("interrupts") / "ws")
+    ws = copy_example(tmp_path_factory.mktemp("interrupts") / "ws")
     _build(ws, EPOCH_OLD)
     old = _reports(ws / "output" / "2026-Q3")
     story = ws / "stories" / "2026-Q3" / "san-zoning-automation.yaml"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,17 +13,10 @@ from pathlib import Path
 from babel.dates import format_date
 from pypdf import PdfReader
 
-from .conftest import REPO
+from .conftest import copy_example
 
 NAME = "northwind-logistics-2026-Q3"
 EPOCH = "1790000000"
-
-
-def _copy_example(root: Path) -> Path:
-    root.mkdir(parents=True)
-    shutil.copy(REPO / "storyteller.yaml", root)
-    shutil.copytree(REPO / "stories", root / "stories")
-    return root
 
 
 def _build(cwd: Path, **env: str) -> None:
@@ -46,8 +38,8 @@ def _reports(ws: Path) -> tuple[bytes, bytes]:
 
 
 def test_two_builds_in_different_places_and_settings_are_byte_identical(tmp_path: Path) -> None:
-    first = _copy_example(tmp_path / "one" / "ws")
-    second = _copy_example(tmp_path / "two" / "a much longer folder name" / "ws")
+    first = copy_example(tmp_path / "one" / "ws")
+    second = copy_example(tmp_path / "two" / "a much longer folder name" / "ws")
     _build(first, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", LANG="C.UTF-8", PYTHONHASHSEED="1")
     settings = {"SOURCE_DATE_EPOCH": EPOCH, "TZ": "Pacific/Chatham", "LANG": "de_DE.UTF-8", "PYTHONHASHSEED": "2"}
     _build(second / "stories" / "2026-Q3", **settings)  # found upward from a story folder; cold caches
@@ -57,7 +49,7 @@ def test_two_builds_in_different_places_and_settings_are_byte_identical(tmp_path
 
 
 def test_without_source_date_epoch_the_report_is_dated_today(tmp_path: Path) -> None:
-    ws = _copy_example(tmp_path / "ws")
+    ws = copy_example(tmp_path / "ws")
     before = dt.datetime.now(dt.UTC).date()
     _build(ws, TZ="Pacific/Kiritimati")  # UTC+14: the build's clock is UTC, not the machine's zone
     after = dt.datetime.now(dt.UTC).date()
