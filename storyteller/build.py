@@ -6,13 +6,14 @@ report of the run rendered, so a failed build never replaces a good report.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyteller import charts
+from storyteller import charts, paged
 from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
 from storyteller.load import Workspace
 from storyteller.model import DEFAULT_ORGANIZATION
@@ -131,23 +132,40 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     pending: list[Built] = []
     data: dict[Path, bytes] = {}
     every = undrawn_contexts(workspace, request)
-    # Charts not in the cache are converted by worker processes while WeasyPrint lays the
-    # PDF out: it asks for each chart (drawing.resource) when it reaches it.
-    with charts.Drawing([c for context in every for c in context.charts], cache / "charts", config.root) as drawing:
-        for context in every:
+    in_parts = ["pdf" in request.formats and paged.in_parts(context, config.root / "templates") for context in every]
+    with contextlib.ExitStack() as stack:
+        # A large report's PDF is laid out in parts by worker processes, started first so that
+        # they import WeasyPrint while the parts are made; they convert the charts, too.
+        workers = stack.enter_context(paged.Workers()) if any(in_parts) else None
+        # Otherwise charts not in the cache are converted by worker processes while WeasyPrint
+        # lays the PDF out: it asks for each chart (drawing.resource) when it reaches it.
+        every_chart = [c for context in every for c in context.charts]
+        drawing = stack.enter_context(
+            charts.Drawing(every_chart, cache / "charts", config.root, convert=workers is None)
+        )
+        for position, (context, parts) in enumerate(zip(every, in_parts, strict=True)):
             folder = out_root / context.period.key
             made: list[Built] = []
             if "pdf" in request.formats:
-                from storyteller.pdf import TimeLimitExceeded, write_pdf
+                from storyteller.pdf import TimeLimitExceeded, deadline, write_pdf
 
                 progress(f"pdf {context.period.key}", len(pending) + 1, total)
-                source = pdf_source(env, with_rendered_charts(context, drawing.located()), request.created, config.root)
                 roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
                 path = folder / file_name(workspace, context.period, "pdf")
                 try:
-                    data[path], refused = write_pdf(
-                        source, roots, config.root, time_limit=request.time_limit, late=drawing.resource
-                    )
+                    if parts and workers is not None:
+                        last = not any(in_parts[position + 1 :])
+                        with deadline(request.time_limit):
+                            data[path], refused = paged.write_pdf(
+                                env, context, drawing, workers, request.created, config.root, roots, last
+                            )
+                    else:
+                        source = pdf_source(
+                            env, with_rendered_charts(context, drawing.located()), request.created, config.root
+                        )
+                        data[path], refused = write_pdf(
+                            source, roots, config.root, time_limit=request.time_limit, late=drawing.resource
+                        )
                 except TimeLimitExceeded:
                     raise StorytellerError(_too_slow(context, request.time_limit)) from None
                 except OSError as error:  # WeasyPrint's temporary font files: a full disk

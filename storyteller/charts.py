@@ -16,7 +16,7 @@ import hashlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -350,9 +350,29 @@ def draw(chart: Chart) -> tuple[str, str]:
     the compiled Vega: the same SVG as converting the whole Vega-Lite spec, in two thirds
     of the time."""
     frame, args, values = _PARTS[chart.kind](*chart.params)
-    vega = _compiled(frame, args)
+    vega = _given.get((frame.__name__, args)) or _compiled(frame, args)
     data = [dict(d, values=values) if d.get("name") == FRAME_DATA else d for d in vega["data"]]
     return chart.key, _converter().vega_to_svg({**vega, "data": data}, allowed_base_urls=[])
+
+
+FrameKey = tuple[str, tuple[Any, ...]]  # a frame function's name and its arguments
+_given: dict[FrameKey, dict[str, Any]] = {}  # compiled by another process (use_frames)
+
+
+def compiled_frames(charts: Iterable[Chart]) -> tuple[tuple[FrameKey, dict[str, Any]], ...]:
+    """The compiled Vega of every frame that ``charts`` need: compiled once and handed to the
+    worker processes that convert the charts (use_frames), which then need no Altair and do
+    not compile the same frames again."""
+    frames: dict[FrameKey, dict[str, Any]] = {}
+    for chart in charts:
+        frame, args, _values = _PARTS[chart.kind](*chart.params)
+        if (frame.__name__, args) not in frames:
+            frames[frame.__name__, args] = _compiled(frame, args)
+    return tuple(frames.items())
+
+
+def use_frames(frames: Iterable[tuple[FrameKey, dict[str, Any]]]) -> None:
+    _given.update(frames)
 
 
 @cache
@@ -372,10 +392,16 @@ class Drawing:
     background by ``spawn`` worker processes (a ``fork``ed pool hung in vl-convert), in the
     order given, so that a PDF laid out in document order rarely waits for one.
 
+    With ``convert`` False, the charts missing from the cache are left to someone else (the
+    worker processes of a PDF laid out in parts, paged.py), who hands them to ``keep``; any
+    still missing when asked for is converted here and then.
+
     Use as a context manager: leaving it stops the workers, even after an error.
     """
 
-    def __init__(self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None) -> None:
+    def __init__(
+        self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None, convert: bool = True
+    ) -> None:
         self.cache_dir = cache_dir
         self.root = root  # the workspace: the PDF source names cached charts relative to it
         self.version = converter_version()
@@ -395,7 +421,8 @@ class Drawing:
             else:
                 missing.append(chart)
         self._by_url = {self._url(key): key for key in self.charts} if cache_dir is not None else {}
-        if missing:
+        self.missing = tuple(missing)
+        if missing and convert:
             self._convert(missing)
 
     def _convert(self, missing: list[Chart]) -> None:
@@ -434,11 +461,18 @@ class Drawing:
         if path is not None:
             write_cache(path, svg)
 
+    def keep(self, key: str, svg: str) -> None:
+        """The SVG of a chart converted elsewhere; kept in the cache too."""
+        if key not in self.svgs and key in self.charts:
+            self._keep(key, svg)
+
     def svg(self, key: str) -> str:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
         if key in self.pending:
             self._keep(*self.pending.pop(key).result())
         self._collect()
+        if key not in self.svgs:  # left to someone else, who did not convert it
+            self._keep(*draw(self.charts[key]))
         return self.svgs[key]
 
     def resource(self, url: str) -> bytes | None:

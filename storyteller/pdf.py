@@ -1,6 +1,7 @@
 """HTML to PDF with WeasyPrint, allowed to read only the workspace and the package.
 
-A leaf module: build.py calls it, and it imports WeasyPrint only when a PDF is made.
+A leaf module: build.py calls it for a whole report, and paged.py's worker processes for
+each part of a large one (lay_out_part); it imports WeasyPrint only when a PDF is made.
 """
 
 from __future__ import annotations
@@ -11,22 +12,26 @@ import signal
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from storyteller.charts import Chart
 from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
 
 Late = Callable[[str], bytes | None]  # a URL's content made during the layout, or None
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
 
 
-class TimeLimitExceeded(Exception):
-    """The layout took longer than the time limit and was stopped."""
+class TimeLimitExceeded(BaseException):
+    """The layout took longer than the time limit and was stopped. Like KeyboardInterrupt it
+    is no Exception: it strikes wherever the layout is, and code there that turns any
+    Exception into its own error (Jinja's, WeasyPrint's) must let it through."""
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float | None) -> Iterator[None]:
+def deadline(seconds: float | None) -> Iterator[None]:
     """Raise TimeLimitExceeded in the block after ``seconds`` (a real-time timer, SIGALRM;
     only in the main thread, where Python delivers signals). WeasyPrint swallows every
     exception while it draws an SVG, so the timer repeats each second until one lands
@@ -124,6 +129,17 @@ def _fetcher_class() -> Any:
     return ConfinedFetcher
 
 
+def _weasyprint_html() -> Any:
+    import mimetypes
+
+    # WeasyPrint builds a MimeTypes table on import, which reads the system's mime.types files
+    # (outside the workspace, different on every machine); storyteller needs only Python's own.
+    mimetypes.knownfiles = []
+    from weasyprint import HTML
+
+    return HTML
+
+
 def write_pdf(
     html: str,
     roots: Sequence[Path],
@@ -137,17 +153,87 @@ def write_pdf(
     ``late`` serves the charts still being converted while WeasyPrint lays the report out:
     it is asked first for every URL, waits for that chart if need be, and returns None for
     any URL that is not a chart's."""
-    import mimetypes
-
-    # WeasyPrint builds a MimeTypes table on import, which reads the system's mime.types files
-    # (outside the workspace, different on every machine); storyteller needs only Python's own.
-    mimetypes.knownfiles = []
-    from weasyprint import HTML
-
+    HTML = _weasyprint_html()
     fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    with _scratch_folder(), _deadline(time_limit), _page_references_kept():
+    with _scratch_folder(), deadline(time_limit), _page_references_kept():
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
         data = document.write_pdf(**options)
     assert isinstance(data, bytes)
     return data, fetcher.refused
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """One part of a PDF laid out in parts (paged.py), for a worker process."""
+
+    html: str
+    roots: tuple[Path, ...]
+    base: Path
+    tagged: bool = True
+    svgs: tuple[tuple[str, str], ...] = ()  # (URL, SVG) of the charts shown in the part that are drawn
+    charts: tuple[Chart, ...] = ()  # shown in the part, not drawn yet: converted when WeasyPrint asks
+    extra: tuple[Chart, ...] = ()  # shown in no part: converted after the layout, for the cache
+    frames: tuple[tuple[Any, dict[str, Any]], ...] = ()  # charts.compiled_frames: the Vega of each kind of chart
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """A part as WeasyPrint laid it out: its PDF and what joining it to the others needs.
+    Positions are in PDF points from the bottom left, as WeasyPrint writes them."""
+
+    pdf: bytes
+    names: tuple[str, ...]  # each page's named page (CSS ``page``), "" for none
+    anchors: tuple[tuple[str, int, float, float], ...]  # (id, page, x, y), the first of each id
+    bookmarks: tuple[tuple[int, int, str, float, float, str], ...]  # (page, level, label, x, y, state)
+    svgs: tuple[tuple[str, str], ...] = ()  # (key, SVG) of the charts converted here
+    refused: tuple[str, ...] = ()
+
+
+def lay_out_part(job: PartJob) -> LaidOut:
+    """Lay one part out and write its PDF, converting the charts it shows that the cache does
+    not have yet when WeasyPrint reaches them. Runs in a worker process."""
+    from storyteller import charts
+
+    HTML = _weasyprint_html()
+    from weasyprint.matrix import Matrix
+
+    charts.use_frames(job.frames)
+    known = dict(job.svgs)
+    waiting = {chart.url: chart for chart in job.charts}
+    svgs: dict[str, str] = {}
+
+    def late(url: str) -> bytes | None:
+        if url in known:
+            return known[url].encode("utf-8")
+        chart = waiting.get(url)
+        if chart is None:
+            return None
+        if chart.key not in svgs:
+            svgs[chart.key] = charts.draw(chart)[1]
+        return svgs[chart.key].encode("utf-8")
+
+    fetcher = _fetcher_class()(job.roots, job.base, late)
+    options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if job.tagged else {}
+    with _page_references_kept():
+        document = HTML(string=job.html, base_url=job.base.as_uri() + "/", url_fetcher=fetcher).render(**options)
+        data = document.write_pdf(**options)
+    anchors: dict[str, tuple[str, int, float, float]] = {}
+    bookmarks = []
+    for number, page in enumerate(document.pages):
+        matrix = Matrix(a=0.75, d=-0.75, f=page.height * 0.75)  # CSS pixels to PDF points, as WeasyPrint does
+        for name, (x, y, _width, _height) in page.anchors.items():
+            if name not in anchors:
+                anchors[name] = (name, number, *matrix.transform_point(x, y))
+        for level, label, (x, y), state in page.bookmarks:
+            bookmarks.append((number, level, label, *matrix.transform_point(x, y), state))
+    for chart in job.extra:
+        svgs.setdefault(chart.key, charts.draw(chart)[1])
+    return LaidOut(
+        pdf=data,
+        names=tuple(page._page_box.page_type.name or "" for page in document.pages),
+        anchors=tuple(anchors.values()),
+        bookmarks=tuple(bookmarks),
+        svgs=tuple(svgs.items()),
+        refused=tuple(fetcher.refused),
+    )

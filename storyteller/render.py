@@ -34,7 +34,7 @@ from storyteller import __version__
 from storyteller.charts import FONTS, Drawing
 from storyteller.errors import StorytellerError
 from storyteller.paths import media_type, workspace_url
-from storyteller.report import ReportContext, with_rendered_charts
+from storyteller.report import WHOLE, Part, ReportContext, with_rendered_charts
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
 FONT_FACES = (
@@ -128,9 +128,11 @@ def render_html(
     fonts_css: str,
     created: str = "",
     root: Path | None = None,
+    part: Part = WHOLE,
 ) -> str:
     """The report as HTML: ``mode`` "html" inlines everything, "pdf" refers to files by URL
-    (files in the workspace ``root`` by a URL relative to it; see workspace_url)."""
+    (files in the workspace ``root`` by a URL relative to it; see workspace_url). ``part``:
+    which pieces of the report, all of them but in a PDF laid out in parts (paged.py)."""
     image_src: Callable[[Path], str] = data_uri if mode == "html" else (lambda p: workspace_url(p, root))
     logo_src = image_src(report.logo) if report.logo else ""
     try:
@@ -143,6 +145,7 @@ def render_html(
             logo_src=logo_src,
             version=__version__,
             created=created,
+            part=part,
         )
     except TemplateNotFound as error:
         raise TemplateProblem(
@@ -173,9 +176,11 @@ def html_report(env: Environment, report: ReportContext, fonts_cache: Path | Non
     return re.sub(nonce + r"([0-9a-f]{32})", lambda m: drawn[m[1]].data_uri, html)
 
 
-def pdf_source(env: Environment, report: ReportContext, created: str = "", root: Path | None = None) -> str:
+def pdf_source(
+    env: Environment, report: ReportContext, created: str = "", root: Path | None = None, part: Part = WHOLE
+) -> str:
     """The HTML that WeasyPrint lays out for the PDF (files by URL, WeasyPrint-only CSS)."""
-    return render_html(env, report, "pdf", font_faces_for_pdf(), created=created, root=root)
+    return render_html(env, report, "pdf", font_faces_for_pdf(), created=created, root=root, part=part)
 
 
 def _where(error: BaseException, env: Environment) -> str:

@@ -1,0 +1,409 @@
+"""A large report's PDF, laid out in parts on every core and joined into one.
+
+WeasyPrint lays a document out in one process, page after page, and holds every page in
+memory until it writes the PDF: a 1,000-story annual review took minutes on one core and
+close to 3 GB. From PARTS_FROM stories on, the PDF is laid out in parts instead: the front
+(cover and contents), the executive summary, each category (in slices of STORIES_PER_PART
+stories), the small wins and the stories in progress, and the appendix (its table in
+slices). Each part is the report's own template rendered with a slice of the context and a
+report.Part that says which pieces it holds. Worker processes lay the parts out, the largest
+first, one at a time each (pdf.lay_out_part), converting the charts that a part shows as
+WeasyPrint reaches them; a worker holds one part's layout in memory, never the report's.
+
+Each part begins a page. In every PDF each category and the small wins begin a page
+(report.css), so a report cut there lays out exactly as it would whole; only a category
+longer than a slice, or a long list or table, gains a page break between two of its stories,
+briefs or rows.
+
+What WeasyPrint would work out for a whole document is done here and in pdfjoin.py:
+- the page numbers and running heads need the page count, so the parts are laid out
+  without them and they are laid out afterwards on sheets, drawn over the pages;
+- the contents need every part's page numbers, so the front is laid out a second time,
+  with the numbers given (report.css shows ``data-page``);
+- WeasyPrint drops a link to an id that is not in the document, so a link to an id of the
+  report is written as a ``storyteller-anchor:`` link and made an internal link again when
+  the parts are joined;
+- the outline, the link destinations and the structure tree are joined (pdfjoin.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import math
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import tempfile
+import traceback
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+from jinja2 import Environment
+
+from storyteller import charts
+from storyteller.charts import Chart, Drawing
+from storyteller.pdf import LaidOut, PartJob
+from storyteller.pdfjoin import LINK_SCHEME
+from storyteller.render import pdf_source
+from storyteller.report import Part, ReportContext, Sheets, with_rendered_charts
+
+PARTS_FROM = 40  # stories in a report from which its PDF is laid out in parts
+STORIES_PER_PART = 45  # WeasyPrint holds about 5 MB of layout a story
+BRIEFS_PER_PART = 150  # small wins and stories in progress
+ROWS_PER_PART = 300  # rows of the appendix's table
+SHEETS_PER_PART = 300  # WeasyPrint takes longer a page the more pages a document has
+WORKERS = 4  # at most, one a core: each holds one part's layout, a few hundred MB
+FRONT_PASSES = 3  # the contents' numbers could make the front longer; then it is laid out again
+
+FRONT = Part(summary=False, body=False, end=False, paged=True)  # laid out twice: the contents need page numbers
+PLACEHOLDER = 8888  # the contents' page numbers before they are known: as wide as most
+
+_LINK = re.compile(r'\shref="#([^"]+)"')
+T = TypeVar("T")
+
+
+logging.getLogger("weasyprint").addHandler(logging.NullHandler())  # as WeasyPrint does: its complaints are for tests
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def in_parts(report: ReportContext, templates: Path | None) -> bool:
+    """Whether the PDF of ``report`` is laid out in parts: PARTS_FROM stories or more, two cores
+    or more, and the built-in report.html and report.css (an override of either may lay the
+    report out in ways the parts do not reproduce, so its PDF is laid out whole)."""
+    overridden = templates is not None and any((templates / name).is_file() for name in ("report.html", "report.css"))
+    return report.stories_total >= PARTS_FROM and cores() >= 2 and not overridden
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One part: which pieces of the report (``part``) and the context sliced to them."""
+
+    part: Part
+    report: ReportContext
+    shown: tuple[Chart, ...] = ()  # the charts the part shows
+    extra: tuple[Chart, ...] = ()  # charts of its stories that no part shows (briefs): kept in the cache
+    weight: float = 0.0  # about the seconds its layout takes: the largest are handed out first
+
+
+def _slices(items: Sequence[T], most: int) -> list[Sequence[T]]:
+    """``items`` in as few slices of at most ``most`` as can be, of nearly equal length."""
+    count = max(1, math.ceil(len(items) / most))
+    size, bigger = divmod(len(items), count)
+    slices, start = [], 0
+    for index in range(count):
+        end = start + size + (index < bigger)
+        slices.append(items[start:end])
+        start = end
+    return slices
+
+
+def plan(report: ReportContext) -> list[Piece]:
+    """The parts of ``report``, in the order of the document."""
+    nothing: dict[str, Any] = {"categories": (), "small_wins": (), "in_progress": (), "appendix": ()}
+    summary_charts = tuple(c for c in (report.category_chart, report.trend_chart) if c is not None)
+    summary = Part(front=False, body=False, end=False, paged=True)
+    pieces = [Piece(FRONT, report, weight=0.1), Piece(summary, report, summary_charts, weight=0.5)]
+    cut = Part(front=False, summary=False, appendix_head=False, end=False, paged=True)
+    for category in report.categories:
+        for index, stories in enumerate(_slices(category.stories, STORIES_PER_PART)):
+            category_slice = dataclasses.replace(category, stories=tuple(stories))
+            part = dataclasses.replace(cut, continues=category.key if index else "")
+            shown = tuple(s.chart for s in stories if s.chart is not None)
+            sliced = dataclasses.replace(report, **{**nothing, "categories": (category_slice,)})
+            pieces.append(Piece(part, sliced, shown, weight=0.17 * len(stories)))
+    briefs = [("small-wins", view) for view in report.small_wins] + [
+        ("in-progress", view) for view in report.in_progress
+    ]
+    before = ""
+    for chunk in _slices(briefs, BRIEFS_PER_PART) if briefs else []:
+        first = chunk[0][0]
+        sliced = dataclasses.replace(
+            report,
+            **{
+                **nothing,
+                "small_wins": tuple(v for section, v in chunk if section == "small-wins"),
+                "in_progress": tuple(v for section, v in chunk if section == "in-progress"),
+            },
+        )
+        extra = tuple(v.chart for _, v in chunk if v.chart is not None)
+        part = dataclasses.replace(cut, continues=first if first == before else "")
+        pieces.append(Piece(part, sliced, (), extra, weight=0.05 * len(chunk)))
+        before = chunk[-1][0]
+    rows = _slices(report.appendix, ROWS_PER_PART)
+    for index, row_slice in enumerate(rows):
+        part = dataclasses.replace(
+            cut, continues="appendix" if index else "", appendix_head=index == 0, end=index == len(rows) - 1
+        )
+        sliced = dataclasses.replace(report, **{**nothing, "appendix": tuple(row_slice)})
+        pieces.append(Piece(part, sliced, weight=0.3 * (index == 0) + 0.009 * len(row_slice)))
+    return pieces
+
+
+def _linked(html: str) -> str:
+    """Every link to an id made a ``storyteller-anchor:`` link, which WeasyPrint keeps even
+    when the id is in another part; pdfjoin.py makes them internal links again."""
+    return _LINK.sub(lambda m: f' href="{LINK_SCHEME}{m[1]}"', html)
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's SpawnProcess
+    jobs: Connection  # to the worker
+    results: Connection  # from the worker
+
+
+class Workers:
+    """Worker processes that lay out the parts of PDFs, started (``spawn``) before the parts
+    are ready, so that their imports overlap the parent's work. A worker takes one job at a
+    time, the largest waiting first. Ctrl-C reaches the whole process group: the workers
+    ignore SIGINT and the parent stops them. Use as a context manager: leaving it stops the
+    workers at once after an error and removes their temporary files."""
+
+    def __init__(self, count: int | None = None) -> None:
+        count = count or min(cores(), WORKERS)
+        context = multiprocessing.get_context("spawn")
+        self.scratch = tempfile.mkdtemp(prefix="storyteller-pdf-")  # WeasyPrint's font copies
+        self.processes: list[_Worker] = []
+        try:
+            for _ in range(count):
+                # Two one-way pipes rather than one duplex Pipe, which is a Unix socket pair:
+                # a build creates no socket at all (tests/test_containment.py).
+                jobs_in, jobs_out = context.Pipe(duplex=False)
+                results_in, results_out = context.Pipe(duplex=False)
+                process = context.Process(target=_serve, args=(jobs_in, results_out, self.scratch), daemon=True)
+                process.start()
+                jobs_in.close()
+                results_out.close()
+                self.processes.append(_Worker(process, jobs_out, results_in))
+        except BaseException:  # a Ctrl-C while they start, too
+            self.close(at_once=True)
+            raise
+
+    def run(self, jobs: Iterable[tuple[int, PartJob]], count: int) -> list[LaidOut]:
+        """The results of ``count`` jobs, in the order of their numbers; a worker's error is
+        raised here. ``jobs`` (number, job) is read lazily, in the order the jobs are to be
+        handed out: the next job is made while the workers are busy with the ones before."""
+        source = iter(jobs)
+        made: deque[tuple[int, PartJob]] = deque()
+        results: dict[int, LaidOut] = {}
+        idle = list(range(len(self.processes)))
+        busy: dict[int, int] = {}  # worker: job number
+        more = True
+        while True:
+            while idle and (made or more):
+                if not made:
+                    more = _take(source, made)
+                    continue
+                worker, (number, job) = idle.pop(), made.popleft()
+                try:
+                    self.processes[worker].jobs.send((number, job))
+                except OSError:  # it ended while it waited
+                    self._ended(worker)
+                busy[worker] = number
+            if not busy and not made and not more:
+                break
+            ends = {self.processes[w].results: w for w in busy}
+            deaths = {self.processes[w].process.sentinel: w for w in busy}
+            ready = wait([*ends, *deaths], timeout=0 if more else None)
+            if not ready and more:
+                more = _take(source, made)  # nothing finished yet: make the next job meanwhile
+                continue
+            for end in ready:
+                if isinstance(end, int):  # a worker's sentinel: it ended
+                    self._ended(deaths[end])
+                assert isinstance(end, Connection)
+                worker = ends[end]
+                try:
+                    message = end.recv()
+                except (EOFError, OSError):  # it ended while it answered
+                    self._ended(worker)
+                number, result = _received(message)
+                results[number] = result
+                del busy[worker]
+                idle.append(worker)
+        if len(results) != count:
+            raise RuntimeError(f"{len(results)} of {count} parts of the PDF were laid out")
+        return [results[i] for i in range(count)]
+
+    def _ended(self, worker: int) -> NoReturn:
+        process = self.processes[worker].process
+        process.join()
+        raise RuntimeError(f"a PDF worker process ended unexpectedly (exit status {process.exitcode})")
+
+    def close(self, at_once: bool = False) -> None:
+        for worker in self.processes:
+            if not at_once:
+                with contextlib.suppress(OSError):
+                    worker.jobs.send(None)
+            else:
+                worker.process.terminate()
+        for worker in self.processes:
+            worker.process.join()
+            worker.jobs.close()
+            worker.results.close()
+        self.processes = []
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, error: type[BaseException] | None, *_rest: object) -> None:
+        self.close(at_once=error is not None)
+
+
+def _received(message: tuple[int, Any, list[tuple[int, str]]]) -> tuple[int, LaidOut]:
+    """A worker's answer: its complaints logged here, its error raised here. An OSError (a
+    full disk) is raised as itself, for the message build.py gives; any other is a bug."""
+    number, result, complaints = message
+    for level, text in complaints:  # WeasyPrint's complaints, as if it had run in this process
+        logging.getLogger("weasyprint").log(level, "%s", text)
+    if isinstance(result, OSError):
+        raise result
+    if isinstance(result, str):
+        raise RuntimeError(f"laying out part {number + 1} of the PDF failed in a worker process:\n{result}")
+    return number, result
+
+
+def _take(source: Iterator[tuple[int, PartJob]], into: deque[tuple[int, PartJob]]) -> bool:
+    """Make the next job into ``into``; False once there is none left."""
+    job = next(source, None)
+    if job is None:
+        return False
+    into.append(job)
+    return True
+
+
+class _Complaints(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.getMessage()))
+
+
+def _serve(jobs: Connection, results: Connection, scratch: str) -> None:
+    """A worker process: lay out each part it is sent until it is sent None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what a Ctrl-C stops
+    tempfile.tempdir = scratch
+    from storyteller import pdf
+
+    pdf._weasyprint_html()  # import WeasyPrint now, while the parent renders the parts
+    complaints = _Complaints()
+    logging.getLogger("weasyprint").addHandler(complaints)
+    while True:
+        try:
+            message = jobs.recv()
+        except EOFError:  # the parent is gone
+            return
+        if message is None:
+            return
+        index, job = message
+        complaints.records = []
+        result: LaidOut | OSError | str
+        try:
+            result = pdf.lay_out_part(job)
+        except OSError as error:  # a full disk: the parent says so
+            result = OSError(error.errno, error.strerror, error.filename)
+        except Exception:  # the parent raises it as a bug, with this traceback
+            result = traceback.format_exc()
+        results.send((index, result, complaints.records))
+
+
+def write_pdf(
+    env: Environment,
+    report: ReportContext,
+    drawing: Drawing,
+    workers: Workers,
+    created: str,
+    root: Path,
+    roots: Sequence[Path],
+    last: bool = True,
+) -> tuple[bytes, list[str]]:
+    """The PDF of ``report``, laid out in parts by ``workers``. Returns the PDF and the URLs
+    that were refused, like pdf.write_pdf for a report laid out whole. Charts not in the
+    cache are converted by the workers and kept in ``drawing``. When this is the ``last``
+    PDF for the workers, they are stopped before the parts are joined: their memory is free
+    for the joining."""
+    from storyteller.pdfjoin import join
+
+    located = drawing.located()
+    pieces = plan(report)
+    pieces[0] = dataclasses.replace(pieces[0], part=dataclasses.replace(FRONT, pages=_numbers(report, {})))
+    # Each kind of chart is compiled to Vega once, here, while the workers start.
+    frames = charts.compiled_frames(c for p in pieces for c in (*p.shown, *p.extra) if c.key not in drawing.svgs)
+
+    def job(piece: Piece) -> PartJob:
+        source = pdf_source(env, with_rendered_charts(piece.report, located), created, root, piece.part)
+        return PartJob(
+            _linked(source),
+            tuple(roots),
+            root,
+            tagged=piece.part.sheets is None,  # sheets are drawn as artifacts, outside the structure tree
+            svgs=tuple((located[c.key].url, drawing.svgs[c.key]) for c in piece.shown if c.key in drawing.svgs),
+            charts=tuple(located[c.key] for c in piece.shown if c.key not in drawing.svgs),
+            extra=tuple(located[c.key] for c in piece.extra if c.key not in drawing.svgs),
+            frames=frames,
+        )
+
+    largest_first = sorted(range(len(pieces)), key=lambda i: (-pieces[i].weight, i))
+    laid = workers.run(((i, job(pieces[i])) for i in largest_first), len(pieces))
+    for part in laid:
+        for key, svg in part.svgs:
+            drawing.keep(key, svg)
+    front, body = laid[0], laid[1:]
+    for _ in range(FRONT_PASSES):
+        names = [*front.names, *(name for part in body for name in part.names)]
+        offsets = [len(front.names)]
+        for part in body[:-1]:
+            offsets.append(offsets[-1] + len(part.names))
+        page_of = {name: page + 1 for name, page, _x, _y in front.anchors}
+        for part, offset in zip(body, offsets, strict=True):
+            for name, page, _x, _y in part.anchors:
+                page_of.setdefault(name, offset + page + 1)
+        final = [
+            Piece(dataclasses.replace(FRONT, pages=_numbers(report, page_of)), report),
+            Piece(Part(sheets=Sheets(tuple(dict.fromkeys(names)), 1, len(names), heads=True)), report),
+            *(
+                Piece(
+                    Part(sheets=Sheets(tuple(names[start : start + SHEETS_PER_PART]), start + 1, len(names), False)),
+                    report,
+                )
+                for start in range(0, len(names), SHEETS_PER_PART)
+            ),
+        ]
+        order = [*range(2, len(final)), 0, 1]  # the page numbers take longest
+        done = workers.run(((i, job(final[i])) for i in order), len(final))
+        if done[0].names == front.names:
+            if last:
+                workers.close()
+            refused = sorted({url for part in [*laid, *done] for url in part.refused})
+            return join([done[0], *body], done[1], done[2:]), refused
+        front = done[0]  # the page numbers made the contents longer: lay the sheets out again
+    raise RuntimeError("the contents changed their length each time they were laid out")
+
+
+def _numbers(report: ReportContext, page_of: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """The page number of each entry of the contents; PLACEHOLDER before they are known."""
+    return tuple((name, page_of.get(name, PLACEHOLDER)) for name in _contents(report))
+
+
+def _contents(report: ReportContext) -> Iterator[str]:
+    """The ids the contents link to (report.html's contents block)."""
+    yield "summary"
+    yield from (category.anchor for category in report.categories)
+    yield from ("small-wins", "in-progress", "appendix")
