@@ -296,17 +296,23 @@ def classify(events: list[list[Any]], workspace: Path, created: set[str] | None 
     """Sort a run's audit events into reads and writes outside the allowed places, and network.
 
     ``created`` collects what the process made in the temporary folder; pass the same set for
-    the runs of one process, in order (WeasyPrint makes its font folder once)."""
+    the runs of one process, in order (WeasyPrint makes its font folder once). The events of
+    a run come sorted, not in the order they happened, so what the run made is found first."""
     allowed = [os.path.realpath(workspace), *PACKAGE_PLACES, *_python_places(), *SYSTEM_PLACES]
     temp = os.path.realpath(tempfile.gettempdir())
     created = set() if created is None else created
     verdict = Verdict()
+    files = ("open", "os.listdir", "os.scandir", "glob.glob", "shutil.copyfile", "os.mkdir")
     for name, target, flags in events:
-        if name in ("open", "os.listdir", "os.scandir", "glob.glob", "shutil.copyfile", "os.mkdir"):
+        if name in files:
             path = os.path.realpath(target) if target.startswith("/") else target
             writes = name == "os.mkdir" or (isinstance(flags, int) and flags & _WRITE_FLAGS)
             if writes and _under(path, [temp]):
                 created.add(path)
+    for name, target, flags in events:
+        if name in files:
+            path = os.path.realpath(target) if target.startswith("/") else target
+            writes = name == "os.mkdir" or (isinstance(flags, int) and flags & _WRITE_FLAGS)
             if _under(path, allowed) or path in created or any(path.startswith(c + "/") for c in created):
                 continue
             (verdict.outside_writes if writes else verdict.outside_reads).append(f"{name} {path}")

@@ -4,6 +4,8 @@ read, creates no socket, and no canary file placed outside the workspace reaches
 Two workspaces are built, HTML and PDF, in a real subprocess:
 - *accepted*: stories that render, with every trick that could make a renderer fetch a file
   (Markdown links and images to file: URLs, raw <img>, <link>, <iframe> and CSS url());
+  built again with enough other stories that its PDF is laid out in parts (paged.py), by
+  worker processes that strace follows too;
 - *refused*: stories that point at the canaries in every way a path can (../, absolute
   paths, symbolic links to files and folders, a YAML include tag, file: URLs, the config).
 
@@ -31,6 +33,8 @@ from typing import Any
 
 import pytest
 
+from storyteller import paged
+
 from . import harmless
 from .test_errors import CONFIG, vary, with_line, write_workspace
 from .test_hostile import full_story, in_every_text_field, text_fields
@@ -45,6 +49,7 @@ class Setup:
     accepted: Path
     refused: Path
     config: Path  # a workspace whose config names a canary as the logo
+    in_parts: Path  # accepted, with enough other stories that its PDF is laid out in parts
 
 
 def encodings(token: str) -> list[bytes]:
@@ -140,16 +145,23 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         canaries += [png, folder / "canary.yaml", folder / "canary.txt"]
     accepted = base / "accepted"
     accepted_workspace(accepted, [c for c in canaries if c.suffix != ".yaml"])
+    in_parts = base / "accepted-parts"
+    shutil.copytree(accepted, in_parts, symlinks=True)
+    for number in range(paged.PARTS_FROM):
+        (in_parts / "stories" / "2026-Q3" / f"other-{number}.yaml").write_text(
+            vary("title: Automated SAN switch zoning", f"title: Another improvement {number}"), encoding="utf-8"
+        )
     refused = base / "refused"
     refused_workspace(refused, [c for c in canaries if c.suffix == ".png"], outside)
     config = base / "config"
     write_workspace(config, None, CONFIG + f"brand:\n  logo: {os.path.relpath(canaries[0], config)}\n")
-    yield Setup(base, canaries, accepted, refused, config)
+    yield Setup(base, canaries, accepted, refused, config, in_parts)
     shutil.rmtree(system_temp)
 
 
 def jobs(setup: Setup) -> list[dict[str, Any]]:
     runs = [("accepted", "build", setup.accepted), ("refused", "build", setup.refused)]
+    runs += [("accepted-parts", "build", setup.in_parts)]
     runs += [("refused-validate", "validate", setup.refused), ("config", "build", setup.config)]
     return [
         {"name": name, "argv": [command, "--workspace", str(root)], "cwd": str(root)} for name, command, root in runs
@@ -186,17 +198,21 @@ def test_hostile_stories_render_and_refused_ones_fail(audited: dict[str, dict[st
             re.match(r"[^:]+:\d+:\d+: ", line) for line in lines[:-1]
         )
     ), refused["stderr"]
-    problems, html_text, pdf_text = harmless.check_outputs(setup.accepted)
-    assert problems == []
-    assert "onerror=alert(1)" in html_text and "onerror=alert(1)" in pdf_text
+    for root in (setup.accepted, setup.in_parts):
+        problems, html_text, pdf_text = harmless.check_outputs(root)
+        assert problems == []
+        assert "onerror=alert(1)" in html_text and "onerror=alert(1)" in pdf_text
+    assert audited["accepted-parts"]["exit"] == 0, audited["accepted-parts"]["stderr"]
 
 
-@pytest.mark.parametrize("run", ["accepted", "refused", "refused-validate", "config"])
+@pytest.mark.parametrize("run", ["accepted", "accepted-parts", "refused", "refused-validate", "config"])
 def test_nothing_outside_is_opened_and_no_socket_is_created(
     audited: dict[str, dict[str, Any]], setup: Setup, run: str
 ) -> None:
     result = audited[run]
-    root = {"accepted": setup.accepted, "config": setup.config}.get(run, setup.refused)
+    root = {"accepted": setup.accepted, "accepted-parts": setup.in_parts, "config": setup.config}.get(
+        run, setup.refused
+    )
     verdict = harmless.classify(result["events"], root)
     assert verdict.outside_reads == []
     assert verdict.outside_writes == []
@@ -209,13 +225,13 @@ def test_nothing_outside_is_opened_and_no_socket_is_created(
 def test_no_canary_appears_in_any_output(audited: dict[str, dict[str, Any]], setup: Setup) -> None:
     for result in audited.values():
         assert TOKEN not in result["stdout"] + result["stderr"]
-    built = [p for p in (setup.accepted / "output").rglob("*") if p.is_file()]
+    built = [p for root in (setup.accepted, setup.in_parts) for p in (root / "output").rglob("*") if p.is_file()]
     assert any(p.suffix == ".pdf" for p in built) and any(p.suffix == ".html" for p in built)
     others = [p for root in (setup.refused, setup.config) for p in (root / "output").rglob("*") if p.is_file()]
     for path in built + others:
         data = path.read_bytes()
         assert not any(form in data for form in encodings(TOKEN)), path
-    for pdf in (setup.accepted / "output").rglob("*.pdf"):
+    for pdf in [*(setup.accepted / "output").rglob("*.pdf"), *(setup.in_parts / "output").rglob("*.pdf")]:
         assert TOKEN not in harmless.check_pdf(pdf)[1]
 
 
@@ -283,7 +299,7 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
         pytest.skip("strace is not installed or may not trace here; the audit-hook tests above still run")
     work = setup.base / "strace"
     work.mkdir()
-    for name in ("accepted", "refused", "config"):
+    for name in ("accepted", "refused", "config", "in_parts"):
         shutil.rmtree(getattr(setup, name) / "output", ignore_errors=True)
     log = work / "trace.log"
     jobs_file, results_file = work / "jobs.json", work / "results.json"
@@ -305,6 +321,7 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
 def test_under_strace_no_process_makes_a_socket(traced: tuple[str, dict[str, dict[str, Any]]]) -> None:
     log, results = traced
     assert results["accepted"]["exit"] == 0 and results["refused"]["exit"] == 1
+    assert results["accepted-parts"]["exit"] == 0
     assert [line for line in log.splitlines() if _SOCKET.match(line)] == []
 
 
@@ -318,10 +335,15 @@ def test_under_strace_no_canary_is_opened(traced: tuple[str, dict[str, dict[str,
 def test_under_strace_storyteller_reads_only_allowed_places(
     traced: tuple[str, dict[str, dict[str, Any]]], setup: Setup
 ) -> None:
-    """Every file storyteller's process (all its threads) opened, leaving out the programs that
+    """Every file storyteller's processes opened (all their threads, and the worker processes
+    that lay out a PDF in parts, which run this Python), leaving out the programs that
     ctypes.util.find_library runs (a thread never calls execve; those programs do)."""
     log = traced[0].splitlines()
-    programs = {m.group(1) for m in map(_EXEC.match, log[1:]) if m}
+    python = os.path.realpath(sys.executable)
+    execs = [m for m in map(_EXEC.match, log[1:]) if m]
+    programs = {m.group(1) for m in execs if os.path.realpath(m.group(2)) != python}
+    workers = {m.group(1) for m in execs if os.path.realpath(m.group(2)) == python}
+    assert len(workers) >= 2, "no worker process was traced: the PDF in parts was not made"
     allowed = [str(setup.base), str(harmless.RUNNER), *harmless.PACKAGE_PLACES, *harmless._python_places()]
     temp = os.path.realpath(tempfile.gettempdir())
     made = [m.group(2) for m in map(_MKDIR.match, log) if m and m.group(2).startswith(temp + "/")]
