@@ -8,7 +8,7 @@ from pathlib import Path
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
 from storyteller.model import CONFIG, Config, config_from_values, places
-from storyteller.paths import inside, real
+from storyteller.paths import inside, real, real_file
 from storyteller.schema import INVALID, Context
 from storyteller.source import Map, parse, read_limited
 
@@ -66,7 +66,7 @@ def relative(path: Path, root: Path) -> str:
     """``path`` as shown in messages: relative to the workspace, with forward slashes."""
     absolute = Path(os.path.abspath(path))  # not resolved: a link is shown where it stands
     try:
-        return absolute.relative_to(real(root)).as_posix()
+        return absolute.relative_to(real_file(root)).as_posix()
     except ValueError:
         return path.as_posix()
 

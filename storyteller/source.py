@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from storyteller.errors import Problem, printable
+from storyteller.paths import real_file
 
 try:  # The C parser is about 9 times faster; fall back to pure Python where it is missing.
     _Loader: type = yaml.CSafeLoader
@@ -115,8 +116,8 @@ def parse(data: bytes, path: str) -> tuple[Node | None, list[Problem]]:
 def read_limited(path: Path, root: Path, shown: str) -> tuple[bytes, Problem | None]:
     """Read a file of the workspace, refusing what is not a regular file inside it or is too big."""
     try:
-        resolved = path.resolve()
-        if not resolved.is_relative_to(root.resolve()):
+        resolved = Path(real_file(path))
+        if not resolved.is_relative_to(real_file(root)):
             what = "is a link to a file outside the workspace" if path.is_symlink() else "is outside the workspace"
             return b"", Problem(shown, 1, 1, "", f"{what}; copy the story into its stories folder")
         info = os.stat(resolved)
