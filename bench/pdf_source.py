@@ -3,7 +3,12 @@
 The benchmark's floor lays this file out with WeasyPrint alone. It is made by the same
 functions the build uses; its charts are read from the chart cache, so build first.
 
+With --parts FOLDER it writes instead the HTML of every part of the PDF as it is laid out in
+parts (storyteller/paged.py), one file each, by running the build's own paged.write_pdf and
+keeping what it hands to the worker processes: the floor in parts lays these out.
+
     python bench/pdf_source.py WORKSPACE YEAR OUT.html
+    python bench/pdf_source.py WORKSPACE YEAR --parts FOLDER
 """
 
 from __future__ import annotations
@@ -11,9 +16,54 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+
+def parts(workspace: Path, year: int, folder: Path) -> int:
+    """Write the parts' HTML to ``folder`` (sheets-N.html are laid out untagged); how many."""
+    from storyteller import paged
+    from storyteller.build import PACKAGE, BuildRequest, undrawn_contexts
+    from storyteller.charts import Drawing
+    from storyteller.config import find_workspace, load_config
+    from storyteller.load import load_workspace
+    from storyteller.render import environment
+
+    loaded = load_workspace(load_config(find_workspace(explicit=workspace)))
+    config = loaded.config
+    (context,) = undrawn_contexts(loaded, BuildRequest(year=year, formats=("pdf",)))
+    if not paged.in_parts(context, config.root / "templates"):
+        return 0
+    folder.mkdir(parents=True, exist_ok=True)
+    written = 0
+    run = paged.Workers.run
+
+    def keeping(self: paged.Workers, jobs, count):  # type: ignore[no-untyped-def]
+        def kept():  # type: ignore[no-untyped-def]
+            nonlocal written
+            for number, job in jobs:
+                written += 1
+                kind = "part" if job.tagged else "sheets"
+                (folder / f"{kind}-{written:03}.html").write_text(job.html, encoding="utf-8")
+                yield number, job
+
+        return run(self, kept(), count)
+
+    paged.Workers.run = keeping  # type: ignore[method-assign]
+    with (
+        paged.Workers() as workers,
+        Drawing(context.charts, config.output_dir / ".cache" / "charts", config.root) as drawing,
+    ):
+        paged.write_pdf(
+            environment(config.root / "templates"), context, drawing, workers, "", config.root, [config.root, PACKAGE]
+        )
+    return written
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[3] == "--parts":
+        count = parts(Path(sys.argv[1]).resolve(), int(sys.argv[2]), Path(sys.argv[4]))
+        print(count)
+        sys.exit(0)
     if len(sys.argv) != 4:
-        sys.exit("usage: python bench/pdf_source.py WORKSPACE YEAR OUT.html")
+        sys.exit("usage: python bench/pdf_source.py WORKSPACE YEAR OUT.html | WORKSPACE YEAR --parts FOLDER")
     from storyteller.build import BuildRequest, undrawn_contexts
     from storyteller.charts import Drawing
     from storyteller.config import find_workspace, load_config

@@ -60,3 +60,24 @@ def test_a_tiny_benchmark_run_writes_every_measurement(tmp_path: Path) -> None:
         line = next(line for line in page.splitlines() if line.startswith(f"| {row} |"))
         assert re.search(r"\| \d+\.\d+ s \(CPU \d+\.\d+ s\), [\d,]+ MB \|$", line), line
     assert "PDF cold / floor, at most 1.25" in page and "naive / PDF cold, at least 1.4" in page
+    floor_parts = next(line for line in page.splitlines() if line.startswith("| floor in parts"))
+    assert "laid out whole" in floor_parts  # 3 stories are not laid out in parts
+
+
+def test_the_floor_in_parts_lays_out_the_parts_the_build_hands_its_workers(tmp_path: Path) -> None:
+    workspace = generate(tmp_path / "ws", 44)
+    build = [sys.executable, "-m", "storyteller", "build", "--year", "2026", "--format", "pdf"]
+    assert subprocess.run(build, cwd=workspace, capture_output=True).returncode == 0  # the chart cache
+    parts = tmp_path / "parts"
+    made = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "pdf_source.py"), str(workspace), "2026", "--parts", str(parts)],
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    names = sorted(p.name for p in parts.iterdir())
+    assert int(made.stdout) == len(names) and len([n for n in names if n.startswith("sheets-")]) == 2  # heads, numbers
+    assert all("storyteller-anchor:" not in (parts / n).read_text() for n in names if n.startswith("sheets-"))
+    floor = [sys.executable, str(REPO / "bench" / "floor_parts.py"), str(parts), str(workspace)]
+    done = subprocess.run(floor, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
