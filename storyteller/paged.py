@@ -33,7 +33,6 @@ import dataclasses
 import logging
 import math
 import multiprocessing
-import os
 import re
 import shutil
 import signal
@@ -50,6 +49,7 @@ from jinja2 import Environment
 
 from storyteller import charts
 from storyteller.charts import Chart, Drawing
+from storyteller.forked import cores
 from storyteller.pdf import LaidOut, PartJob
 from storyteller.pdfjoin import LINK_SCHEME
 from storyteller.render import pdf_source
@@ -71,13 +71,6 @@ T = TypeVar("T")
 
 
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())  # as WeasyPrint does: its complaints are for tests
-
-
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def in_parts(report: ReportContext, templates: Path | None) -> bool:
