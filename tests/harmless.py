@@ -290,6 +290,7 @@ class Verdict:
     outside_writes: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
     processes: list[str] = field(default_factory=list)
+    forks: int = 0  # copies of this process (storyteller/forked.py), no other program
 
 
 def classify(events: list[list[Any]], workspace: Path, created: set[str] | None = None) -> Verdict:
@@ -318,6 +319,8 @@ def classify(events: list[list[Any]], workspace: Path, created: set[str] | None 
             (verdict.outside_writes if writes else verdict.outside_reads).append(f"{name} {path}")
         elif name == "subprocess.Popen" or name.startswith("os.exec") or name == "os.posix_spawn":
             verdict.processes.append(target)
+        elif name == "os.fork":
+            verdict.forks += 1  # what a copy opens, strace sees (tests/test_containment.py)
         elif name == "urllib.Request" and target.startswith("('data:"):
             continue  # a data: URL is decoded in memory (WeasyPrint's fetcher), not fetched
         else:

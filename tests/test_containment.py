@@ -5,7 +5,8 @@ Two workspaces are built, HTML and PDF, in a real subprocess:
 - *accepted*: stories that render, with every trick that could make a renderer fetch a file
   (Markdown links and images to file: URLs, raw <img>, <link>, <iframe> and CSS url());
   built again with enough other stories that its PDF is laid out in parts (paged.py), by
-  worker processes that strace follows too;
+  worker processes that strace follows too, and validated with enough stories that they
+  are read by forked copies (forked.py);
 - *refused*: stories that point at the canaries in every way a path can (../, absolute
   paths, symbolic links to files and folders, a YAML include tag, file: URLs, the config).
 
@@ -33,7 +34,8 @@ from typing import Any
 
 import pytest
 
-from storyteller import paged
+from storyteller import load, paged
+from storyteller.forked import cores
 
 from . import harmless
 from .test_errors import CONFIG, vary, with_line, write_workspace
@@ -50,6 +52,7 @@ class Setup:
     refused: Path
     config: Path  # a workspace whose config names a canary as the logo
     in_parts: Path  # accepted, with enough other stories that its PDF is laid out in parts
+    many: Path  # accepted, with enough other stories that they are read on every core
 
 
 def encodings(token: str) -> list[bytes]:
@@ -146,22 +149,24 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     accepted = base / "accepted"
     accepted_workspace(accepted, [c for c in canaries if c.suffix != ".yaml"])
     in_parts = base / "accepted-parts"
-    shutil.copytree(accepted, in_parts, symlinks=True)
-    for number in range(paged.PARTS_FROM):
-        (in_parts / "stories" / "2026-Q3" / f"other-{number}.yaml").write_text(
-            vary("title: Automated SAN switch zoning", f"title: Another improvement {number}"), encoding="utf-8"
-        )
+    many = base / "accepted-many"
+    for root, count in ((in_parts, paged.PARTS_FROM), (many, load.SHARED_FROM)):
+        shutil.copytree(accepted, root, symlinks=True, dirs_exist_ok=True)
+        for number in range(count):
+            (root / "stories" / "2026-Q3" / f"other-{number}.yaml").write_text(
+                vary("title: Automated SAN switch zoning", f"title: Another improvement {number}"), encoding="utf-8"
+            )
     refused = base / "refused"
     refused_workspace(refused, [c for c in canaries if c.suffix == ".png"], outside)
     config = base / "config"
     write_workspace(config, None, CONFIG + f"brand:\n  logo: {os.path.relpath(canaries[0], config)}\n")
-    yield Setup(base, canaries, accepted, refused, config, in_parts)
+    yield Setup(base, canaries, accepted, refused, config, in_parts, many)
     shutil.rmtree(system_temp)
 
 
 def jobs(setup: Setup) -> list[dict[str, Any]]:
     runs = [("accepted", "build", setup.accepted), ("refused", "build", setup.refused)]
-    runs += [("accepted-parts", "build", setup.in_parts)]
+    runs += [("accepted-parts", "build", setup.in_parts), ("accepted-many", "validate", setup.many)]
     runs += [("refused-validate", "validate", setup.refused), ("config", "build", setup.config)]
     return [
         {"name": name, "argv": [command, "--workspace", str(root)], "cwd": str(root)} for name, command, root in runs
@@ -203,16 +208,20 @@ def test_hostile_stories_render_and_refused_ones_fail(audited: dict[str, dict[st
         assert problems == []
         assert "onerror=alert(1)" in html_text and "onerror=alert(1)" in pdf_text
     assert audited["accepted-parts"]["exit"] == 0, audited["accepted-parts"]["stderr"]
+    assert audited["accepted-many"]["exit"] == 0, audited["accepted-many"]["stderr"]
+    if cores() >= 2:  # the copies' own opens are seen by strace (below), not by this process's hook
+        assert harmless.classify(audited["accepted-many"]["events"], setup.many).forks >= 1
 
 
-@pytest.mark.parametrize("run", ["accepted", "accepted-parts", "refused", "refused-validate", "config"])
+@pytest.mark.parametrize(
+    "run", ["accepted", "accepted-parts", "accepted-many", "refused", "refused-validate", "config"]
+)
 def test_nothing_outside_is_opened_and_no_socket_is_created(
     audited: dict[str, dict[str, Any]], setup: Setup, run: str
 ) -> None:
     result = audited[run]
-    root = {"accepted": setup.accepted, "accepted-parts": setup.in_parts, "config": setup.config}.get(
-        run, setup.refused
-    )
+    roots = {"accepted": setup.accepted, "accepted-parts": setup.in_parts, "accepted-many": setup.many}
+    root = {**roots, "config": setup.config}.get(run, setup.refused)
     verdict = harmless.classify(result["events"], root)
     assert verdict.outside_reads == []
     assert verdict.outside_writes == []
@@ -344,6 +353,9 @@ def test_under_strace_storyteller_reads_only_allowed_places(
     programs = {m.group(1) for m in execs if os.path.realpath(m.group(2)) != python}
     workers = {m.group(1) for m in execs if os.path.realpath(m.group(2)) == python}
     assert len(workers) >= 2, "no worker process was traced: the PDF in parts was not made"
+    stories = str(setup.many / "stories") + "/"
+    readers = {m.group(1) for m in map(_OPEN.match, log) if m and m.group(2).startswith(stories)}
+    assert len(readers) >= min(cores(), 2), "the many stories were not read by a forked copy"
     allowed = [str(setup.base), str(harmless.RUNNER), *harmless.PACKAGE_PLACES, *harmless._python_places()]
     temp = os.path.realpath(tempfile.gettempdir())
     made = [m.group(2) for m in map(_MKDIR.match, log) if m and m.group(2).startswith(temp + "/")]

@@ -1,0 +1,189 @@
+"""Jobs shared with forked copies (storyteller/forked.py), and stories read that way.
+
+Each case runs in a fresh interpreter: this test process may have threads left by other
+tests, and with another thread running nothing is forked at all."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyteller.forked import cores
+
+from .conftest import BASE_STORY, Workspace
+
+PRELUDE = """
+import json, os, signal, sys, threading
+from storyteller import forked
+HERE = os.getpid()
+def ours(results):
+    return all(pid == HERE for _, pid in results)
+"""
+
+
+def run(code: str) -> Any:
+    """What the snippet prints as JSON, run in its own session so that a signal it sends to
+    its process group reaches only it and its copies."""
+    done = subprocess.run(
+        [sys.executable, "-c", PRELUDE + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_results_are_in_order_and_the_copies_did_their_share() -> None:
+    results, here = run(
+        """
+        results = forked.shared(lambda i: (i * i, os.getpid()), list(range(101)), least=2)
+        print(json.dumps([results, HERE]))
+        """
+    )
+    assert [value for value, _ in results] == [i * i for i in range(101)]
+    pids = [pid for _, pid in results]
+    share = 101 // min(cores(), 4)
+    assert set(pids[:share]) == {here}  # the first run is done here
+    if cores() >= 2:
+        assert here not in pids[share:], "every other run is done by a copy"
+        assert len(set(pids)) == min(cores(), 4)
+
+
+def test_below_least_or_with_another_thread_running_nothing_is_forked() -> None:
+    few, threaded = run(
+        """
+        few = forked.shared(lambda i: (i, os.getpid()), list(range(10)), least=11)
+        waiting = threading.Event()
+        threading.Thread(target=waiting.wait, daemon=True).start()
+        threaded = forked.shared(lambda i: (i, os.getpid()), list(range(100)), least=2)
+        waiting.set()
+        print(json.dumps([ours(few), ours(threaded)]))
+        """
+    )
+    assert few and threaded
+
+
+@pytest.mark.skipif(cores() < 2, reason="with one core nothing is forked")
+def test_a_copy_that_fails_costs_time_not_results() -> None:
+    """A copy that raises, is killed, or returns what cannot be pickled: its run is done
+    again here, and the results are what one process gives."""
+    outcomes = run(
+        """
+        def job(fail):
+            def do(i):
+                if os.getpid() != HERE:
+                    fail()
+                return (i, os.getpid())
+            return do
+        def raises(): raise ValueError("a bug")
+        def killed(): os.kill(os.getpid(), signal.SIGKILL)
+        def unpicklable(): return lambda: None
+        def exits(): sys.exit(0)
+        outcomes = []
+        for fail in (raises, killed, exits):
+            results = forked.shared(job(fail), list(range(60)), least=2)
+            outcomes.append([[i for i, _ in results] == list(range(60)), ours(results)])
+        unpickled = forked.shared(lambda i: (lambda: i) if os.getpid() != HERE else i, list(range(60)), least=2)
+        outcomes.append([[f() if callable(f) else f for f in unpickled] == list(range(60)), True])
+        print(json.dumps(outcomes))
+        """
+    )
+    assert outcomes == [[True, True]] * 4
+
+
+@pytest.mark.skipif(cores() < 2, reason="with one core nothing is forked")
+def test_an_error_in_a_copys_job_is_raised_here() -> None:
+    raised = run(
+        """
+        def job(i):
+            if i == 50:
+                raise ValueError(f"job {i} failed {'in a copy' if os.getpid() != HERE else 'here'}")
+            return i
+        try:
+            forked.shared(job, list(range(60)), least=2)
+        except ValueError as error:
+            print(json.dumps(str(error)))
+        """
+    )
+    assert raised == "job 50 failed here"  # the copy failed first, then the run was done again here
+
+
+@pytest.mark.skipif(cores() < 2, reason="with one core nothing is forked")
+def test_ctrl_c_stops_the_call_and_leaves_no_copy_behind() -> None:
+    """Ctrl-C reaches the whole process group: the copies ignore it and are killed here."""
+    outcome = run(
+        """
+        import time
+        def job(i):
+            if os.getpid() == HERE and i == 3:
+                os.killpg(0, signal.SIGINT)  # as a terminal's Ctrl-C: every process of the group
+                time.sleep(5)
+            time.sleep(0.01)
+            return i
+        try:
+            forked.shared(job, list(range(400)), least=2)
+            outcome = "finished"
+        except KeyboardInterrupt:
+            try:
+                os.waitpid(-1, os.WNOHANG)
+                outcome = "a copy is left"
+            except ChildProcessError:
+                outcome = "interrupted, no copy left"
+        print(json.dumps(outcome))
+        """
+    )
+    assert outcome == "interrupted, no copy left"
+
+
+def test_stories_read_on_every_core_are_the_stories_read_on_one(make_workspace: Any) -> None:
+    """Valid and broken stories on both sides of the cut: the same stories, problems and
+    order as one process reading them all."""
+    workspace: Workspace = make_workspace()
+    for number in range(24):
+        text = BASE_STORY.replace("title:", "title: Story", 1) if number % 5 else "title: [unclosed\n"
+        workspace.story(f"story-{number:02}", text, folder=f"2026-Q{number % 4 + 1}")
+    same, counts = run(
+        f"""
+        from pathlib import Path
+        from storyteller import load
+        from storyteller.config import load_config
+        config = load_config(Path({str(workspace.root)!r}))
+        load.SHARED_FROM = 2
+        shared = load.load_workspace(config)
+        load.SHARED_FROM = 10**9
+        alone = load.load_workspace(config)
+        same = shared.stories == alone.stories and shared.problems == alone.problems
+        print(json.dumps([same, [len(shared.stories), len(shared.problems), shared.files]]))
+        """
+    )
+    assert same
+    assert counts[0] == 19 and counts[1] >= 5 and counts[2] == 24
+
+
+def test_the_example_workspace_reads_the_same_shared(tmp_path: Path) -> None:
+    from .conftest import copy_example
+
+    root = copy_example(tmp_path / "example")
+    same = run(
+        f"""
+        from pathlib import Path
+        from storyteller import load
+        from storyteller.config import load_config
+        config = load_config(Path({str(root)!r}))
+        load.SHARED_FROM = 2
+        shared = load.load_workspace(config)
+        load.SHARED_FROM = 10**9
+        alone = load.load_workspace(config)
+        print(json.dumps(shared.stories == alone.stories and len(alone.stories) > 5 and not alone.problems))
+        """
+    )
+    assert same
