@@ -116,6 +116,29 @@ def repeat(name: str, command: list[str], cwd: Path, runs: int, before: Callable
     return result
 
 
+def in_turns(
+    measures: list[tuple[str, str, list[str], Callable[[int], None] | None]], cwd: Path, runs: int
+) -> dict[str, Measure]:
+    """Like ``repeat`` for each (key, name, command, before), one run of each in turn."""
+    results = {key: Measure(name) for key, name, _, _ in measures}
+    failed: set[str] = set()
+    for index in range(runs):
+        for key, _name, command, before in measures:
+            if key in failed:
+                continue
+            if before is not None:
+                before(index)
+            try:
+                results[key].runs.append(measure(command, cwd))
+            except RuntimeError as error:  # one failed measurement must not lose the others
+                results[key].runs, results[key].note = [], f"failed: {str(error)[-300:]}"
+                failed.add(key)
+    for key, result in results.items():
+        shown = result.note if key in failed else f"{result.seconds:.2f} s, {result.peak / 2**20:.0f} MB"
+        print(f"  {result.name}: {shown}", file=sys.stderr, flush=True)
+    return results
+
+
 def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
     workspace = generate(root / f"w{size}", size)
     output = workspace / "output"
@@ -139,12 +162,8 @@ def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
     found["html_warm"] = repeat("HTML, warm", [*BUILD, "--format", "html"], workspace, runs)
     found["html_edit"] = repeat("HTML after editing one story", [*BUILD, "--format", "html"], workspace, runs, edit)
     edited.write_text(original, encoding="utf-8")
-    found["pdf_cold"] = repeat("PDF, cold", [*BUILD, "--format", "pdf"], workspace, runs, cold)
-    found["pdf_warm"] = repeat("PDF, warm", [*BUILD, "--format", "pdf"], workspace, runs)
     source = scratch / "source.html"
     subprocess.run([PYTHON, str(HERE / "pdf_source.py"), str(workspace), str(YEAR), str(source)], check=True, env=ENV)
-    floor = [PYTHON, str(HERE / "floor.py"), str(source), str(workspace), str(scratch / "floor.pdf")]
-    found["floor"] = repeat("floor: WeasyPrint alone", floor, workspace, runs)
     pieces = scratch / "parts"
     made = subprocess.run(
         [PYTHON, str(HERE / "pdf_source.py"), str(workspace), str(YEAR), "--parts", str(pieces)],
@@ -153,13 +172,26 @@ def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
         capture_output=True,
         text=True,
     )
+    # Our cold PDF and what it is compared with, in turns: a machine that slows down for a
+    # while (a shared host does) slows each of them alike, not only the one running then.
+    compared = [
+        ("pdf_cold", "PDF, cold", [*BUILD, "--format", "pdf"], cold),
+        (
+            "floor",
+            "floor: WeasyPrint alone",
+            [PYTHON, str(HERE / "floor.py"), str(source), str(workspace), str(scratch / "floor.pdf")],
+            None,
+        ),
+        ("naive", "naive peer", [PYTHON, str(HERE / "naive.py"), str(workspace), str(scratch / "naive.pdf")], None),
+    ]
     if int(made.stdout.strip() or 0):
         in_parts = [PYTHON, str(HERE / "floor_parts.py"), str(pieces), str(workspace)]
-        found["floor_parts"] = repeat("floor in parts: WeasyPrint alone, two processes", in_parts, workspace, runs)
+        compared.insert(2, ("floor_parts", "floor in parts: WeasyPrint alone, two processes", in_parts, None))
     else:
         found["floor_parts"] = Measure("floor in parts", note="laid out whole (fewer stories than paged.PARTS_FROM)")
-    naive = [PYTHON, str(HERE / "naive.py"), str(workspace), str(scratch / "naive.pdf")]
-    found["naive"] = repeat("naive peer", naive, workspace, runs)
+    found.update(in_turns(compared, workspace, runs))
+    # After the last cold PDF build: its cache is the warm one (the others do not touch output/).
+    found["pdf_warm"] = repeat("PDF, warm", [*BUILD, "--format", "pdf"], workspace, runs)
     if size == 100:
         found["preview"] = preview()
     return found
@@ -260,6 +292,8 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         "  WeasyPrint when both use both cores.",
         "- Naive peer: bench/naive.py, each story's Altair chart through `vl_convert.vegalite_to_svg`,",
         "  inlined as `<svg>` in a plain Jinja template, then WeasyPrint; no cache, one process.",
+        "- In turns: the cold PDF build, the floor, the floor in parts and the naive peer are run one",
+        "  after the other, then again, so that a machine that slows down for a while slows them alike.",
         "- Python writes and reuses the bytecode of storyteller's modules, as for an installed package",
         "  (PYTHONDONTWRITEBYTECODE is removed from the environment of every measured process).",
         "- Time: wall clock. CPU: user + system seconds of the process and its children (a build that",

@@ -14,7 +14,8 @@ from storyteller.load import load_workspace
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
-from workspace import generate  # noqa: E402 - bench/ is a folder of scripts, not a package
+import run  # noqa: E402 - bench/ is a folder of scripts, not a package
+from workspace import generate  # noqa: E402
 
 
 def test_generated_workspaces_are_valid_varied_and_one_annual_report(tmp_path: Path) -> None:
@@ -81,3 +82,17 @@ def test_the_floor_in_parts_lays_out_the_parts_the_build_hands_its_workers(tmp_p
     floor = [sys.executable, str(REPO / "bench" / "floor_parts.py"), str(parts), str(workspace)]
     done = subprocess.run(floor, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_compared_measurements_run_in_turns(tmp_path: Path) -> None:
+    """One run of each, then the next round: a slow spell of the machine falls on all alike."""
+    log = tmp_path / "order"
+    write = "import sys; open(sys.argv[1], 'a').write(sys.argv[2])"
+    measures = [(key, key, [sys.executable, "-c", write, str(log), key], None) for key in ("a", "b", "c")]
+    results = run.in_turns(measures, tmp_path, 3)
+    assert log.read_text() == "abc" * 3
+    assert [len(results[key].runs) for key in "abc"] == [3, 3, 3]
+    failing = [*measures[:1], ("x", "x", [sys.executable, "-c", "raise SystemExit(1)"], None), *measures[1:]]
+    results = run.in_turns(failing, tmp_path, 2)
+    assert results["x"].runs == [] and results["x"].note.startswith("failed:")
+    assert log.read_text() == "abc" * 3 + "abc" * 2  # the others keep their runs
