@@ -63,7 +63,7 @@ audit: $(STAMP)
 
 # Regenerate the field reference in docs/story-format.md from the model.
 docs: $(STAMP)
-	$(BIN)/python -m storyteller.docgen
+	$(BIN)/python -m storyteller.format.docgen
 
 # Re-pin every dependency (needs the package registry); commit requirements.lock.
 lock: $(STAMP)

@@ -1,7 +1,7 @@
 """The floor in parts: the parts of storyteller's PDF laid out by WeasyPrint alone, on two processes.
 
 The HTML of every part (written by bench/pdf_source.py --parts), laid out and written by
-storyteller.pdf.write_pdf (the same confined fetcher and PDF variant; the sheets untagged)
+storyteller.pdf.whole.write_pdf (the same confined fetcher and PDF variant; the sheets untagged)
 in two fresh worker processes, the largest first. No chart is converted (they are read from
 the chart cache), no part is joined: what is left of a PDF build in parts is WeasyPrint's own
 work, spread over both cores as storyteller spreads it.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 def lay_out(args: tuple[str, str]) -> int:
     from storyteller.build import PACKAGE
-    from storyteller.pdf import write_pdf
+    from storyteller.pdf.whole import write_pdf
 
     source, workspace = Path(args[0]), Path(args[1])
     data, _refused = write_pdf(

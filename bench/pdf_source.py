@@ -4,7 +4,7 @@ The benchmark's floor lays this file out with WeasyPrint alone. It is made by th
 functions the build uses; its charts are read from the chart cache, so build first.
 
 With --parts FOLDER it writes instead the HTML of every part of the PDF as it is laid out in
-parts (storyteller/paged.py), one file each, by running the build's own paged.write_pdf and
+parts (storyteller/pdf/parts.py), one file each, by running the build's own paged.write_pdf and
 keeping what it hands to the worker processes: the floor in parts lays these out.
 
     python bench/pdf_source.py WORKSPACE YEAR OUT.html
@@ -19,12 +19,12 @@ from pathlib import Path
 
 def parts(workspace: Path, year: int, folder: Path) -> int:
     """Write the parts' HTML to ``folder`` (sheets-N.html are laid out untagged); how many."""
-    from storyteller import paged
     from storyteller.build import PACKAGE, BuildRequest, undrawn_contexts
-    from storyteller.charts import Drawing
-    from storyteller.config import find_workspace, load_config
-    from storyteller.load import load_workspace
-    from storyteller.render import environment
+    from storyteller.format.config import find_workspace, load_config
+    from storyteller.format.load import load_workspace
+    from storyteller.pdf import parts as paged
+    from storyteller.report.charts import Drawing
+    from storyteller.report.render import environment
 
     loaded = load_workspace(load_config(find_workspace(explicit=workspace)))
     config = loaded.config
@@ -65,11 +65,11 @@ if __name__ == "__main__":
     if len(sys.argv) != 4:
         sys.exit("usage: python bench/pdf_source.py WORKSPACE YEAR OUT.html | WORKSPACE YEAR --parts FOLDER")
     from storyteller.build import BuildRequest, undrawn_contexts
-    from storyteller.charts import Drawing
-    from storyteller.config import find_workspace, load_config
-    from storyteller.load import load_workspace
-    from storyteller.render import environment, pdf_source
-    from storyteller.report import with_rendered_charts
+    from storyteller.format.config import find_workspace, load_config
+    from storyteller.format.load import load_workspace
+    from storyteller.report.charts import Drawing
+    from storyteller.report.context import with_rendered_charts
+    from storyteller.report.render import environment, pdf_source
 
     workspace = load_workspace(load_config(find_workspace(explicit=Path(sys.argv[1]))))
     config = workspace.config

@@ -1,6 +1,6 @@
 """How long the live preview takes to rebuild after one story of a 100-story workspace changes.
 
-Runs the rebuild machinery of `storyteller serve` in-process (storyteller.preview.Preview,
+Runs the rebuild machinery of `storyteller serve` in-process (storyteller.preview.preview.Preview,
 what the file watcher calls), without the HTTP server or the watcher. It builds once to
 warm up (imports, chart cache), then edits one story's metric several times, a different
 value each time so its charts change too, and times each rebuild. Prints JSON:
@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from storyteller.load import discover
-from storyteller.preview import Preview
+from storyteller.format.load import discover
+from storyteller.preview.preview import Preview
 
 CATEGORIES = ("automation", "proactive-problem-management", "collaboration", "process")
 TEAMS = ("Storage Operations", "Network Engineering", "Service Desk", "Cloud Platform", "Linux Operations")

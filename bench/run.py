@@ -285,7 +285,7 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         "- Floor: bench/floor.py lays out the HTML of the whole report as our PDF build would hand it",
         "  to WeasyPrint in one piece (written by bench/pdf_source.py), with the same base URL and PDF",
         "  variant, in a fresh process. From 40 stories on, our build lays the PDF out in parts on both",
-        "  cores (storyteller/paged.py), so it can beat this floor: a ratio below 1 is that, not noise.",
+        "  cores (storyteller/pdf/parts.py), so it can beat this floor: a ratio below 1 is that, not noise.",
         "- Floor in parts: bench/floor_parts.py lays out the parts our build hands to its worker",
         "  processes (written by bench/pdf_source.py --parts), WeasyPrint alone in two processes: no",
         "  chart converted, nothing joined. Our build against it is what storyteller adds around",

@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyteller import charts, paged
 from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
-from storyteller.load import Workspace
-from storyteller.model import DEFAULT_ORGANIZATION
-from storyteller.periods import Quarter
-from storyteller.render import environment, html_report, pdf_source
-from storyteller.report import Period, ReportContext, build_context, with_rendered_charts
-from storyteller.scaffold import slugify
+from storyteller.figures.periods import Quarter
+from storyteller.format.load import Workspace
+from storyteller.format.model import DEFAULT_ORGANIZATION
+from storyteller.format.scaffold import slugify
+from storyteller.pdf import parts as paged
+from storyteller.report import charts
+from storyteller.report.context import Period, ReportContext, build_context, with_rendered_charts
+from storyteller.report.render import environment, html_report, pdf_source
 from storyteller.write import write_all_atomic
 
 FORMATS = ("html", "pdf")
@@ -147,7 +148,7 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
             folder = out_root / context.period.key
             made: list[Built] = []
             if "pdf" in request.formats:
-                from storyteller.pdf import TimeLimitExceeded, deadline, write_pdf
+                from storyteller.pdf.whole import TimeLimitExceeded, deadline, write_pdf
 
                 progress(f"pdf {context.period.key}", len(pending) + 1, total)
                 roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]

@@ -152,14 +152,14 @@ def _today() -> dt.date:
 
 
 def _workspace(explicit: Path | None) -> Any:
-    from storyteller.config import find_workspace, load_config
+    from storyteller.format.config import find_workspace, load_config
 
     return load_config(find_workspace(explicit=explicit))
 
 
 def _selection(quarter: str | None, year: int | None, workspace: Any = None) -> Any:
     """The stories a command covers; `--quarter latest` is the latest quarter that has stories."""
-    from storyteller.periods import Quarter, Selection
+    from storyteller.figures.periods import Quarter, Selection
 
     if quarter and year:
         raise UsageError("give either --quarter or --year, not both")
@@ -178,7 +178,7 @@ def _selection(quarter: str | None, year: int | None, workspace: Any = None) -> 
 
 
 def _loaded(explicit: Path | None, only: list[Path] | None = None) -> Any:
-    from storyteller.load import load_workspace
+    from storyteller.format.load import load_workspace
 
     workspace = load_workspace(_workspace(explicit), only)
     if workspace.problems:
@@ -207,7 +207,7 @@ def init(
 
     def body() -> None:
         from storyteller.create import editor_settings, init_workspace
-        from storyteller.periods import Quarter
+        from storyteller.figures.periods import Quarter
 
         config_file, example, _ignore = init_workspace(directory, Quarter.of_date(_today()))
         settings, done = editor_settings(directory)
@@ -242,7 +242,7 @@ def new(
 
     def body() -> None:
         from storyteller.create import new_story
-        from storyteller.periods import Quarter
+        from storyteller.figures.periods import Quarter
 
         config = _workspace(workspace)
         current = Quarter.of_date(_today(), config.fiscal_year_start)
@@ -289,7 +289,7 @@ class _QuarterText(click.ParamType[str]):
     name = "quarter"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        from storyteller.periods import QUARTER_PATTERN
+        from storyteller.figures.periods import QUARTER_PATTERN
 
         text = str(value).strip().upper()
         if not QUARTER_PATTERN.match(text):
@@ -311,9 +311,9 @@ def validate(
     """Check stories and the config; print every problem and plausibility warning as path:line:column: field: message."""
 
     def body() -> None:
-        from storyteller.checks import plausibility
-        from storyteller.config import find_workspace, load_config
-        from storyteller.load import load_workspace
+        from storyteller.format.checks import plausibility
+        from storyteller.format.config import find_workspace, load_config
+        from storyteller.format.load import load_workspace
 
         root = find_workspace(explicit=workspace)
         problems, findings = [], []
@@ -391,8 +391,8 @@ def _print_warnings(findings: list[Any]) -> None:
 def _checked(workspace: Path | None, strict: bool) -> Any:
     """The loaded workspace after the plausibility checks: warnings are printed, or with
     ``strict`` raised as problems together with every other problem."""
-    from storyteller.checks import plausibility
-    from storyteller.load import load_workspace
+    from storyteller.format.checks import plausibility
+    from storyteller.format.load import load_workspace
 
     loaded = load_workspace(_workspace(workspace))
     findings = plausibility(loaded.stories, loaded.config, _today())
@@ -428,7 +428,7 @@ def list_stories(
         from rich.markup import escape
         from rich.table import Table
 
-        from storyteller.metrics import story_figures, totals
+        from storyteller.figures.metrics import story_figures, totals
 
         loaded = _loaded(workspace)
         selection = _selection(quarter, year, loaded)
@@ -485,7 +485,7 @@ def export(
     """Every computed figure, as the export contract of the story format describes."""
 
     def body() -> None:
-        from storyteller.export import export_data, to_csv, to_json
+        from storyteller.figures.export import export_data, to_csv, to_json
 
         loaded = _loaded(workspace)
         data = export_data(loaded, _selection(quarter, year, loaded))
@@ -620,9 +620,9 @@ def serve(
     """Serve the report on 127.0.0.1; rebuild it and reload the page when a story, the config or a template changes."""
 
     def body() -> None:
-        from storyteller.config import find_workspace
-        from storyteller.preview import Preview
-        from storyteller.serve import Rebuilder, start_server, stop_server, watching
+        from storyteller.format.config import find_workspace
+        from storyteller.preview.preview import Preview
+        from storyteller.preview.serve import Rebuilder, start_server, stop_server, watching
 
         root = find_workspace(explicit=workspace)
         latest = quarter is not None and quarter.strip().lower() == "latest"
@@ -689,7 +689,7 @@ def schema(
     """The JSON Schema (draft 2020-12) of a story file, with this workspace's categories."""
 
     def body() -> None:
-        from storyteller.model import DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, story_json_schema
+        from storyteller.format.model import DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, story_json_schema
 
         try:
             choices = _workspace(workspace).choices

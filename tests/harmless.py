@@ -290,7 +290,7 @@ class Verdict:
     outside_writes: list[str] = field(default_factory=list)
     network: list[str] = field(default_factory=list)
     processes: list[str] = field(default_factory=list)
-    forks: int = 0  # copies of this process (storyteller/forked.py), no other program
+    forks: int = 0  # copies of this process (storyteller/workers.py), no other program
 
 
 def classify(events: list[list[Any]], workspace: Path, created: set[str] | None = None) -> Verdict:

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storyteller.config import load_config
-from storyteller.load import load_workspace
+from storyteller.format.config import load_config
+from storyteller.format.load import load_workspace
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from storyteller import charts
 from storyteller.cli import app
+from storyteller.report import charts
 
 from .conftest import BASE_STORY, REPO
 
@@ -205,7 +205,7 @@ def test_build_usage_errors(tmp_path: Path) -> None:
 
 
 def test_the_pdf_fetcher_reads_only_allowed_folders(tmp_path: Path) -> None:
-    from storyteller.pdf import write_pdf
+    from storyteller.pdf.whole import write_pdf
 
     inside = tmp_path / "ws"
     inside.mkdir()
@@ -271,9 +271,9 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
 
 
 def test_a_story_that_lost_time_is_never_a_small_win() -> None:
-    from storyteller.metrics import story_figures
-    from storyteller.model import Config, Rate
-    from storyteller.report import _is_small
+    from storyteller.figures.metrics import story_figures
+    from storyteller.format.model import Config, Rate
+    from storyteller.report.context import _is_small
 
     from .test_metrics import metric, story
 

@@ -368,13 +368,13 @@ def test_init_keeps_an_existing_gitignore_and_adds_output(tmp_path: Path, runner
 
 BUG = """
 import sys
-import storyteller.load
+import storyteller.format.load
 
 def load_workspace(*args, **kwargs):
     story_text = "CONFIDENTIAL-STORY-TEXT"  # a local variable that a traceback must never show
     raise ValueError("boom")
 
-storyteller.load.load_workspace = load_workspace
+storyteller.format.load.load_workspace = load_workspace
 sys.argv = ["storyteller", *sys.argv[1:]]
 from storyteller.__main__ import main
 main()

@@ -4,9 +4,9 @@ read, creates no socket, and no canary file placed outside the workspace reaches
 Two workspaces are built, HTML and PDF, in a real subprocess:
 - *accepted*: stories that render, with every trick that could make a renderer fetch a file
   (Markdown links and images to file: URLs, raw <img>, <link>, <iframe> and CSS url());
-  built again with enough other stories that its PDF is laid out in parts (paged.py), by
+  built again with enough other stories that its PDF is laid out in parts (pdf/parts.py), by
   worker processes that strace follows too, and validated with enough stories that they
-  are read by forked copies (forked.py);
+  are read by forked copies (workers.py);
 - *refused*: stories that point at the canaries in every way a path can (../, absolute
   paths, symbolic links to files and folders, a YAML include tag, file: URLs, the config).
 
@@ -34,8 +34,9 @@ from typing import Any
 
 import pytest
 
-from storyteller import load, paged
-from storyteller.forked import cores
+from storyteller.format import load
+from storyteller.pdf import parts as paged
+from storyteller.workers import cores
 
 from . import harmless
 from .test_errors import CONFIG, vary, with_line, write_workspace

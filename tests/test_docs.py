@@ -66,7 +66,9 @@ def test_exit_codes_in_the_readme_match_the_cli() -> None:
 
 def test_the_limits_in_the_security_model_are_the_codes() -> None:
     """docs/security.md's table of limits, row by row, against the constants that enforce them."""
-    from storyteller import build, model, schema, source
+    from storyteller import build
+    from storyteller.format import fields as schema
+    from storyteller.format import model, source
 
     doc = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]+ \|$", doc, re.M))

@@ -8,8 +8,8 @@ import itertools
 
 import pytest
 
-from storyteller.charts import Palette
-from storyteller.fmt import Formatter
+from storyteller.report.charts import Palette
+from storyteller.report.fmt import Formatter
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Jobs shared with forked copies (storyteller/forked.py), and stories read that way.
+"""Jobs shared with forked copies (storyteller/workers.py), and stories read that way.
 
 Each case runs in a fresh interpreter: this test process may have threads left by other
 tests, and with another thread running nothing is forked at all."""
@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from storyteller.forked import cores
+from storyteller.workers import cores
 
 from .conftest import BASE_STORY, Workspace
 
 PRELUDE = """
 import json, os, signal, sys, threading
-from storyteller import forked
+from storyteller import workers as forked
 HERE = os.getpid()
 def ours(results):
     return all(pid == HERE for _, pid in results)
@@ -154,8 +154,8 @@ def test_stories_read_on_every_core_are_the_stories_read_on_one(make_workspace: 
     same, counts = run(
         f"""
         from pathlib import Path
-        from storyteller import load
-        from storyteller.config import load_config
+        from storyteller.format import load
+        from storyteller.format.config import load_config
         config = load_config(Path({str(workspace.root)!r}))
         load.SHARED_FROM = 2
         shared = load.load_workspace(config)
@@ -176,8 +176,8 @@ def test_the_example_workspace_reads_the_same_shared(tmp_path: Path) -> None:
     same = run(
         f"""
         from pathlib import Path
-        from storyteller import load
-        from storyteller.config import load_config
+        from storyteller.format import load
+        from storyteller.format.config import load_config
         config = load_config(Path({str(root)!r}))
         load.SHARED_FROM = 2
         shared = load.load_workspace(config)

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from storyteller.errors import Problem, StorytellerError
-from storyteller.load import read_story
-from storyteller.markdown import render
-from storyteller.model import STORY, Config, Story
+from storyteller.format.load import read_story
+from storyteller.format.model import STORY, Config, Story
+from storyteller.report.markdown import render
 
 from . import harmless
 from .test_hostile import dump, full_story, set_path, walk

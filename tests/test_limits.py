@@ -12,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from storyteller import build, markdown, model
-from storyteller.model import MAX_IMAGE_PIXELS, MAX_MARKDOWN_DEPTH
+from storyteller import build
+from storyteller.format import model
+from storyteller.format.model import MAX_IMAGE_PIXELS, MAX_MARKDOWN_DEPTH
+from storyteller.report import markdown
 
 from .test_errors import BASE, STORY, invoke, story_problems, vary, write_workspace
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from storyteller.metrics import metric_figures, period_totals, story_figures, totals
-from storyteller.model import Config, Metric, Rate, Story
-from storyteller.periods import Quarter
+from storyteller.figures.metrics import metric_figures, period_totals, story_figures, totals
+from storyteller.figures.periods import Quarter
+from storyteller.format.model import Config, Metric, Rate, Story
 
 CONFIG = Config(root=Path("."), hourly_rate=95, currency="USD")
 Q3 = Quarter(2026, 3)

@@ -1,4 +1,4 @@
-"""A large report's PDF laid out in parts and joined (paged.py, pdfjoin.py), checked with pypdf,
+"""A large report's PDF laid out in parts and joined (pdf/parts.py, pdf/join.py), checked with pypdf,
 pikepdf and Poppler against the same report laid out whole.
 
 The workspace is the benchmark's (bench/workspace.py): 44 stories, enough to be laid out in
@@ -30,9 +30,10 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 from typer.testing import CliRunner
 
-from storyteller import paged, pdf
-from storyteller.charts import Chart, Palette, before_after_chart
 from storyteller.cli import app
+from storyteller.pdf import parts as paged
+from storyteller.pdf import whole as pdf
+from storyteller.report.charts import Chart, Palette, before_after_chart
 
 from .conftest import REPO
 
@@ -306,8 +307,8 @@ def test_an_override_of_the_report_template_is_laid_out_whole(tmp_path: Path) ->
     (workspace / "templates").mkdir()
     (workspace / "templates" / "report.css").write_text('{% include "default:report.css" %}\n', encoding="utf-8")
     from storyteller.build import BuildRequest, undrawn_contexts
-    from storyteller.config import load_config
-    from storyteller.load import load_workspace
+    from storyteller.format.config import load_config
+    from storyteller.format.load import load_workspace
 
     (context,) = undrawn_contexts(load_workspace(load_config(workspace)), BuildRequest(year=2026))
     assert not paged.in_parts(context, workspace / "templates")
@@ -456,8 +457,8 @@ def test_a_link_to_no_id_is_dropped_with_the_complaint_weasyprint_makes(
 
 def test_every_part_of_the_plan_holds_its_share(builds: Builds) -> None:
     from storyteller.build import BuildRequest, undrawn_contexts
-    from storyteller.config import load_config
-    from storyteller.load import load_workspace
+    from storyteller.format.config import load_config
+    from storyteller.format.load import load_workspace
 
     (context,) = undrawn_contexts(load_workspace(load_config(builds.workspace)), BuildRequest(year=2026))
     with pytest.MonkeyPatch.context() as patch:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storyteller import pdf
+from storyteller.pdf import whole as pdf
 
 # Enough pages, headings and links for the tagging (PDF/UA) and the link destinations to
 # read the page references many times, on pages added one after the other.

@@ -10,13 +10,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from storyteller import units
-from storyteller.export import export_data, to_json
-from storyteller.load import Workspace
-from storyteller.metrics import metric_figures, period_totals, story_figures
-from storyteller.model import Config, Metric, Rate, Story
-from storyteller.periods import Quarter
-from storyteller.schema import MAX_MAGNITUDE
+from storyteller.figures import units
+from storyteller.figures.export import export_data, to_json
+from storyteller.figures.metrics import metric_figures, period_totals, story_figures
+from storyteller.figures.periods import Quarter
+from storyteller.format.fields import MAX_MAGNITUDE
+from storyteller.format.load import Workspace
+from storyteller.format.model import Config, Metric, Rate, Story
 
 CONFIG = Config(root=Path("."), hourly_rate=95)
 PERIODS = list(units.PERIODS_PER_YEAR)
@@ -161,7 +161,7 @@ def test_totals_equal_the_sum_of_their_delivered_stories(items: list[Story]) -> 
 @given(st.lists(stories(), max_size=6))
 def test_no_nan_or_infinity_ever_reaches_the_export(items: list[Story]) -> None:
     items = [Story(**{**s.__dict__, "id": f"s{i}"}) for i, s in enumerate(items)]
-    from storyteller.periods import Selection
+    from storyteller.figures.periods import Selection
 
     data = export_data(Workspace(CONFIG, items), Selection())
     text = to_json(data)  # allow_nan=False: raises on NaN or infinity
@@ -191,8 +191,8 @@ one_line = (
 @settings(max_examples=150)
 @given(one_line)
 def test_text_fields_keep_what_the_author_wrote(title: str) -> None:
-    from storyteller.schema import Context, Text
-    from storyteller.source import parse
+    from storyteller.format.fields import Context, Text
+    from storyteller.format.source import parse
 
     document = yaml.safe_dump({"title": title}, allow_unicode=True, width=10_000)
     node, problems = parse(document.encode("utf-8"), "s.yaml")
@@ -206,8 +206,8 @@ def test_text_fields_keep_what_the_author_wrote(title: str) -> None:
     st.sampled_from(["NO", "no", "on", "Off", "yes", "Y", "1:30", "010", "1.10", "0x1F", "1_000", "~a", "12e3", ".5"])
 )
 def test_yaml_11_surprises_stay_text_as_typed(word: str) -> None:
-    from storyteller.schema import Context, Text
-    from storyteller.source import parse
+    from storyteller.format.fields import Context, Text
+    from storyteller.format.source import parse
 
     node, problems = parse(f"team: {word}\n".encode(), "s.yaml")
     assert not problems

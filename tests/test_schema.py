@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from storyteller import docgen
-from storyteller.config import load_config
-from storyteller.load import discover, read_story
-from storyteller.model import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, METRIC, STORY, story_json_schema
-from storyteller.schema import Record
-from storyteller.source import parse, plain_data
+from storyteller.format import docgen
+from storyteller.format.config import load_config
+from storyteller.format.fields import Record
+from storyteller.format.load import discover, read_story
+from storyteller.format.model import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, METRIC, STORY, story_json_schema
+from storyteller.format.source import parse, plain_data
 
 from .conftest import BASE_STORY, REPO
 

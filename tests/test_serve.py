@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from storyteller.preview import Preview
+from storyteller.preview.preview import Preview
 
 from .conftest import BASE_STORY
 

@@ -8,9 +8,9 @@ import json
 import math
 from typing import Any
 
-from storyteller.load import Workspace
-from storyteller.metrics import MetricFigures, StoryFigures, Totals, period_totals, story_figures
-from storyteller.periods import Selection
+from storyteller.figures.metrics import MetricFigures, StoryFigures, Totals, period_totals, story_figures
+from storyteller.figures.periods import Selection
+from storyteller.format.load import Workspace
 
 DECIMALS = 4
 

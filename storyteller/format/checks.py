@@ -2,7 +2,7 @@
 
 A warning names ``path:line:column``, the field, what looks wrong and what to do about
 it. Authors who have checked a figure accept its warning with ``accept: [code]`` on the
-metric or on the story. The codes are declared in model.py (``CHECKS``); the figures
+metric or on the story. The codes are declared in format/model.py (``CHECKS``); the figures
 come from metrics.py.
 """
 
@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from storyteller import units
 from storyteller.errors import Problem, printable
-from storyteller.metrics import metric_figures
-from storyteller.model import CHECKS, Config, Metric, Story
-from storyteller.periods import QUARTER_PATTERN, Quarter
+from storyteller.figures import units
+from storyteller.figures.metrics import metric_figures
+from storyteller.figures.periods import QUARTER_PATTERN, Quarter
+from storyteller.format.model import CHECKS, Config, Metric, Story
 
 LARGE_FACTOR = 50
 LARGE_SAVING_FTE = 2

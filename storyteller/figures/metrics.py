@@ -10,8 +10,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from storyteller import units
-from storyteller.model import Config, Metric, Story
+from storyteller.figures import units
+from storyteller.format.model import Config, Metric, Story
 
 WEEKS_PER_YEAR = 52
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from storyteller.model import BRAND, CONFIG
-from storyteller.periods import Quarter
-from storyteller.schema import Field
+from storyteller.figures.periods import Quarter
+from storyteller.format.fields import Field
+from storyteller.format.model import BRAND, CONFIG
 
 SCHEMA_FILE = "story.schema.json"
 

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
-from storyteller.model import CONFIG, Config, config_from_values, places
+from storyteller.format.fields import INVALID, Context
+from storyteller.format.model import CONFIG, Config, config_from_values, places
+from storyteller.format.source import Map, parse, read_limited
 from storyteller.paths import inside, real, real_file
-from storyteller.schema import INVALID, Context
-from storyteller.source import Map, parse, read_limited
 
 CONFIG_NAME = "storyteller.yaml"
 

@@ -8,16 +8,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyteller.config import relative
 from storyteller.errors import Problem
-from storyteller.forked import shared
-from storyteller.model import STORY, Config, Story, story_from_values
+from storyteller.format.config import relative
+from storyteller.format.fields import INVALID, Context
+from storyteller.format.model import STORY, Config, Story, story_from_values
+from storyteller.format.source import Map, parse, read_limited
 from storyteller.paths import inside, real, real_file
-from storyteller.schema import INVALID, Context
-from storyteller.source import Map, parse, read_limited
+from storyteller.workers import shared
 
 SUFFIXES = (".yaml", ".yml")
-SHARED_FROM = 200  # story files from which they are read on every core (forked.py): 1,000 in 0.7 s on one
+SHARED_FROM = 200  # story files from which they are read on every core (workers.py): 1,000 in 0.7 s on one
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The parts of a PDF laid out in parts (paged.py) joined into one PDF, with pikepdf (qpdf).
+"""The parts of a PDF laid out in parts (pdf/parts.py) joined into one PDF, with pikepdf (qpdf).
 
 Each part is a complete tagged PDF from WeasyPrint. Joined, they are one document as if
 WeasyPrint had laid it out whole: the pages in order; one structure tree (WeasyPrint builds
@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
-from storyteller.pdf import LaidOut
+from storyteller.pdf.whole import LaidOut
 
-LINK_SCHEME = "storyteller-anchor:"  # paged.py's links between parts: an id anywhere in the report
+LINK_SCHEME = "storyteller-anchor:"  # pdf/parts.py's links between parts: an id anywhere in the report
 
 
 def join(parts: Sequence[LaidOut], heads: LaidOut, numbers: Sequence[LaidOut]) -> bytes:

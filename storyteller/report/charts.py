@@ -26,7 +26,7 @@ from typing import Any
 from storyteller.paths import workspace_url
 from storyteller.write import write_cache
 
-FONTS = Path(__file__).resolve().parent / "fonts"  # Inter, for the charts and the report
+FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
 FONT_STACK = "Inter, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1d2730"
 MUTED = "#5b6670"
@@ -393,7 +393,7 @@ class Drawing:
     order given, so that a PDF laid out in document order rarely waits for one.
 
     With ``convert`` False, the charts missing from the cache are left to someone else (the
-    worker processes of a PDF laid out in parts, paged.py), who hands them to ``keep``; any
+    worker processes of a PDF laid out in parts, pdf/parts.py), who hands them to ``keep``; any
     still missing when asked for is converted here and then.
 
     Use as a context manager: leaving it stops the workers, even after an error.

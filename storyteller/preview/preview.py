@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyteller.checks import Finding, plausibility
-from storyteller.config import load_config
 from storyteller.errors import ProblemsFound, StorytellerError
-from storyteller.load import Workspace, load_workspace
-from storyteller.model import Config, Story
-from storyteller.periods import Quarter
+from storyteller.figures.periods import Quarter
+from storyteller.format.checks import Finding, plausibility
+from storyteller.format.config import load_config
+from storyteller.format.load import Workspace, load_workspace
+from storyteller.format.model import Config, Story
 
 FONT_ROUTE = "/fonts/"
 DEFAULT_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'"
@@ -123,7 +123,7 @@ class Preview:
 
     def _render(self) -> tuple[str, str, list[Finding]]:
         from storyteller.build import BuildRequest, contexts
-        from storyteller.render import environment, render_html
+        from storyteller.report.render import environment, render_html
 
         config = load_config(self.root)
         if config != self._config:  # new settings: nothing read with the old ones is reused
@@ -145,7 +145,7 @@ class Preview:
 
     def _load(self, config: Config) -> Workspace:
         """load_workspace, reading again only the story files that changed since last time."""
-        from storyteller import load
+        from storyteller.format import load
 
         def read(path: Path, config: Config) -> tuple[Story | None, list[Any]]:
             stamp = _stamp(path)
@@ -216,7 +216,7 @@ def _meta(content: str) -> str:
 def font_faces() -> str:
     """@font-face rules for the served page: the package's fonts, fetched from the preview
     server (no subsetting on every rebuild, unlike the self-contained built file)."""
-    from storyteller.render import FONT_FACES
+    from storyteller.report.render import FONT_FACES
 
     return "\n".join(
         f"@font-face {{ font-family: Inter; font-weight: {weight}; font-style: {style}; "
@@ -227,8 +227,8 @@ def font_faces() -> str:
 
 def font_file(route: str) -> Path | None:
     """The font file a request for ``/fonts/NAME.ttf`` names, if it is one of ours."""
-    from storyteller.charts import FONTS
-    from storyteller.render import FONT_FACES
+    from storyteller.report.charts import FONTS
+    from storyteller.report.render import FONT_FACES
 
     name = route.removeprefix(FONT_ROUTE).removesuffix(".ttf")
     return FONTS / f"{name}.ttf" if any(name == face for face, _, _ in FONT_FACES) else None

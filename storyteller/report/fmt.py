@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
-from storyteller import units
+from storyteller.figures import units
 
 MINUS = "\u2212"  # a real minus sign reads better than a hyphen in tables
 

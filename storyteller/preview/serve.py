@@ -23,10 +23,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from storyteller.config import CONFIG_NAME, load_config
 from storyteller.errors import StorytellerError, WorkspaceError
-from storyteller.model import Config
-from storyteller.preview import FONT_ROUTE, Preview, State, font_file, status_json
+from storyteller.format.config import CONFIG_NAME, load_config
+from storyteller.format.model import Config
+from storyteller.preview.preview import FONT_ROUTE, Preview, State, font_file, status_json
 
 HOST = "127.0.0.1"
 KEEPALIVE_SECONDS = 15.0

@@ -1,6 +1,6 @@
 """HTML to PDF with WeasyPrint, allowed to read only the workspace and the package.
 
-A leaf module: build.py calls it for a whole report, and paged.py's worker processes for
+A leaf module: build.py calls it for a whole report, and pdf/parts.py's worker processes for
 each part of a large one (lay_out_part); it imports WeasyPrint only when a PDF is made.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from storyteller.charts import Chart
 from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
+from storyteller.report.charts import Chart
 
 Late = Callable[[str], bytes | None]  # a URL's content made during the layout, or None
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
@@ -165,7 +165,7 @@ def write_pdf(
 
 @dataclass(frozen=True)
 class PartJob:
-    """One part of a PDF laid out in parts (paged.py), for a worker process."""
+    """One part of a PDF laid out in parts (pdf/parts.py), for a worker process."""
 
     html: str
     roots: tuple[Path, ...]
@@ -193,7 +193,7 @@ class LaidOut:
 def lay_out_part(job: PartJob) -> LaidOut:
     """Lay one part out and write its PDF, converting the charts it shows that the cache does
     not have yet when WeasyPrint reaches them. Runs in a worker process."""
-    from storyteller import charts
+    from storyteller.report import charts
 
     HTML = _weasyprint_html()
     from weasyprint.matrix import Matrix

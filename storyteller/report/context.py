@@ -13,14 +13,15 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from storyteller import charts, units
-from storyteller.charts import Chart, Palette
-from storyteller.fmt import Formatter
-from storyteller.markdown import link_href
-from storyteller.markdown import render as markdown
-from storyteller.metrics import MetricFigures, StoryFigures, Totals, story_figures, totals
-from storyteller.model import Config, Story
-from storyteller.periods import Quarter
+from storyteller.figures import units
+from storyteller.figures.metrics import MetricFigures, StoryFigures, Totals, story_figures, totals
+from storyteller.figures.periods import Quarter
+from storyteller.format.model import Config, Story
+from storyteller.report import charts
+from storyteller.report.charts import Chart, Palette
+from storyteller.report.fmt import Formatter
+from storyteller.report.markdown import link_href
+from storyteller.report.markdown import render as markdown
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ class ReportContext:
 @dataclass(frozen=True)
 class Sheets:
     """Pages that carry nothing but the running heads or the page numbers of a PDF laid
-    out in parts (paged.py): drawn over the pages of the parts once the page count is known."""
+    out in parts (pdf/parts.py): drawn over the pages of the parts once the page count is known."""
 
     names: tuple[str, ...]  # the named page (CSS ``page``) of each sheet, "" for none
     first: int  # the page number of the first sheet
@@ -201,7 +202,7 @@ class Sheets:
 @dataclass(frozen=True)
 class Part:
     """Which pieces of the report one document holds. The HTML report and a small PDF hold
-    the whole report (WHOLE). A large PDF is laid out in parts, on every core (paged.py):
+    the whole report (WHOLE). A large PDF is laid out in parts, on every core (pdf/parts.py):
     each part is the report's template rendered with a slice of the context and one of these."""
 
     front: bool = True  # the cover and the contents

@@ -31,10 +31,10 @@ from jinja2 import (
 from markupsafe import Markup
 
 from storyteller import __version__
-from storyteller.charts import FONTS, Drawing
 from storyteller.errors import StorytellerError
 from storyteller.paths import media_type, workspace_url
-from storyteller.report import WHOLE, Part, ReportContext, with_rendered_charts
+from storyteller.report.charts import FONTS, Drawing
+from storyteller.report.context import WHOLE, Part, ReportContext, with_rendered_charts
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
 FONT_FACES = (
@@ -132,7 +132,7 @@ def render_html(
 ) -> str:
     """The report as HTML: ``mode`` "html" inlines everything, "pdf" refers to files by URL
     (files in the workspace ``root`` by a URL relative to it; see workspace_url). ``part``:
-    which pieces of the report, all of them but in a PDF laid out in parts (paged.py)."""
+    which pieces of the report, all of them but in a PDF laid out in parts (pdf/parts.py)."""
     image_src: Callable[[Path], str] = data_uri if mode == "html" else (lambda p: workspace_url(p, root))
     logo_src = image_src(report.logo) if report.logo else ""
     try:

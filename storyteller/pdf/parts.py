@@ -15,7 +15,7 @@ Each part begins a page. In every PDF each category and the small wins begin a p
 longer than a slice, or a long list or table, gains a page break between two of its stories,
 briefs or rows.
 
-What WeasyPrint would work out for a whole document is done here and in pdfjoin.py:
+What WeasyPrint would work out for a whole document is done here and in pdf/join.py:
 - the page numbers and running heads need the page count, so the parts are laid out
   without them and they are laid out afterwards on sheets, drawn over the pages;
 - the contents need every part's page numbers, so the front is laid out a second time,
@@ -23,7 +23,7 @@ What WeasyPrint would work out for a whole document is done here and in pdfjoin.
 - WeasyPrint drops a link to an id that is not in the document, so a link to an id of the
   report is written as a ``storyteller-anchor:`` link and made an internal link again when
   the parts are joined;
-- the outline, the link destinations and the structure tree are joined (pdfjoin.py).
+- the outline, the link destinations and the structure tree are joined (pdf/join.py).
 """
 
 from __future__ import annotations
@@ -47,13 +47,13 @@ from typing import Any, NoReturn, TypeVar
 
 from jinja2 import Environment
 
-from storyteller import charts
-from storyteller.charts import Chart, Drawing
-from storyteller.forked import cores
-from storyteller.pdf import LaidOut, PartJob
-from storyteller.pdfjoin import LINK_SCHEME
-from storyteller.render import pdf_source
-from storyteller.report import Part, ReportContext, Sheets, with_rendered_charts
+from storyteller.pdf.join import LINK_SCHEME
+from storyteller.pdf.whole import LaidOut, PartJob
+from storyteller.report import charts
+from storyteller.report.charts import Chart, Drawing
+from storyteller.report.context import Part, ReportContext, Sheets, with_rendered_charts
+from storyteller.report.render import pdf_source
+from storyteller.workers import cores
 
 PARTS_FROM = 40  # stories in a report from which its PDF is laid out in parts
 STORIES_PER_PART = 45  # WeasyPrint holds about 5 MB of layout a story
@@ -148,7 +148,7 @@ def plan(report: ReportContext) -> list[Piece]:
 
 def _linked(html: str) -> str:
     """Every link to an id made a ``storyteller-anchor:`` link, which WeasyPrint keeps even
-    when the id is in another part; pdfjoin.py makes them internal links again."""
+    when the id is in another part; pdf/join.py makes them internal links again."""
     return _LINK.sub(lambda m: f' href="{LINK_SCHEME}{m[1]}"', html)
 
 
@@ -293,7 +293,7 @@ def _serve(jobs: Connection, results: Connection, scratch: str) -> None:
     """A worker process: lay out each part it is sent until it is sent None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what a Ctrl-C stops
     tempfile.tempdir = scratch
-    from storyteller import pdf
+    from storyteller.pdf import whole as pdf
 
     pdf._weasyprint_html()  # import WeasyPrint now, while the parent renders the parts
     complaints = _Complaints()
@@ -332,7 +332,7 @@ def write_pdf(
     cache are converted by the workers and kept in ``drawing``. When this is the ``last``
     PDF for the workers, they are stopped before the parts are joined: their memory is free
     for the joining."""
-    from storyteller.pdfjoin import join
+    from storyteller.pdf.join import join
 
     located = drawing.located()
     pieces = plan(report)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from storyteller.errors import Problem, printable
-from storyteller.source import Map, Node, Scalar, Seq, describe
+from storyteller.format.source import Map, Node, Scalar, Seq, describe
 
 
 class _Invalid:

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storyteller import units
-from storyteller.periods import QUARTER_PATTERN, Quarter
-from storyteller.schema import (
+from storyteller.figures import units
+from storyteller.figures.periods import QUARTER_PATTERN, Quarter
+from storyteller.format.fields import (
     INVALID,
     Choice,
     Context,
@@ -35,7 +35,7 @@ from storyteller.schema import (
     location,
     suggest,
 )
-from storyteller.source import Map, Node, Seq
+from storyteller.format.source import Map, Node, Seq
 
 SCHEMA_URL = "https://storyteller.example/schema/story-1.json"
 
@@ -116,7 +116,7 @@ class Markdown(Text):
         text = super().convert(node, where, ctx)
         if text is INVALID or _nesting_bound(text) <= MAX_MARKDOWN_DEPTH:
             return text
-        from storyteller.markdown import depth
+        from storyteller.report.markdown import depth
 
         found = depth(text)
         if found > MAX_MARKDOWN_DEPTH:

@@ -1,0 +1,1 @@
+"""The story format: located YAML, field declarations, stories, config, loading, checks, schema and docs."""

@@ -1,0 +1,1 @@
+"""The PDF: a report laid out whole or in parts, and the parts joined."""

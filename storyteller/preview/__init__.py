@@ -1,0 +1,1 @@
+"""The live preview: in-memory rebuilds and the local server."""
