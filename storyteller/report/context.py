@@ -1,10 +1,10 @@
 """The report's content: one typed context per period, made from stories and their figures.
 
-Everything a template shows is computed and formatted here, so templates only lay it out
-and every number in them can be traced to a story and a formula (see the appendix).
-``build_context`` runs the steps in order: each story's figures and view (views.py), which
-section shows each story (sections.rank), the headline figures, the categories, the trend
-(sections.py) and the appendix (appendix.py); the context groups what they return.
+Everything a template shows is computed and formatted before it gets there, so templates
+only lay it out and every number in them can be traced to a story and a formula (see the
+appendix). ``build_context`` runs one pure step a piece of the report: each story's view
+and chart (views.py); which section shows each story, the headline figures, the categories
+and the trend (sections.py); the appendix (appendix.py). The context groups what they return.
 """
 
 from __future__ import annotations
@@ -196,8 +196,8 @@ def _dates(period: Period, today: dt.date, fmt: Formatter) -> str:
 
 def _charts(by_category: Categories, over_time: Trend, views: Mapping[str, StoryView]) -> tuple[Chart, ...]:
     """Every chart of the report in the order the report shows them, so that a PDF laid out
-    while charts are still being converted rarely waits for one; then those of stories shown
-    without a chart (small wins, stories in progress)."""
+    while charts are still being converted rarely waits for one; then those of the stories
+    shown as brief entries, which show no chart (small wins, stories in progress)."""
     shown_first = {v.id: v for c in by_category.sections for v in c.stories} | dict(views)
     summary = [c for c in (by_category.chart, over_time.chart) if c]
     return tuple(summary + [v.chart for v in shown_first.values() if v.chart])
@@ -217,7 +217,7 @@ def with_rendered_charts(context: ReportContext, rendered: dict[str, Chart]) -> 
     )
     return dataclasses.replace(
         context,
-        categories=Categories(sections, fill(context.categories.chart)),
+        categories=dataclasses.replace(context.categories, sections=sections, chart=fill(context.categories.chart)),
         trend=dataclasses.replace(context.trend, chart=fill(context.trend.chart)),
         top_wins=tuple(fill_story(v) for v in context.top_wins),
         small_wins=tuple(fill_story(v) for v in context.small_wins),
