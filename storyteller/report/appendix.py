@@ -57,6 +57,7 @@ def appendix(figures: Sequence[StoryFigures], total: Totals, config: Config, fmt
 
 
 def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
+    """How each figure of the report is computed, in words, with the workspace's own rate and hours."""
     rate = (
         f"{fmt.money(config.hourly_rate)} an hour (the workspace's hourly_rate)"
         if config.hourly_rate is not None
