@@ -102,7 +102,7 @@ def undrawn_contexts(workspace: Workspace, request: BuildRequest) -> list[Report
 
 
 def _too_slow(context: ReportContext, limit: float) -> str:
-    views = {view.file: view for c in context.categories for view in c.stories}
+    views = {view.file: view for c in context.categories.sections for view in c.stories}
     views.update((view.file, view) for view in context.in_progress)
     size = {
         file: len(v.problem) + len(v.solution or "") + len(v.outcome) + 200 * len(v.metrics)

@@ -273,14 +273,14 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
 def test_a_story_that_lost_time_is_never_a_small_win() -> None:
     from storyteller.figures.metrics import story_figures
     from storyteller.format.model import Config, Rate
-    from storyteller.report.context import _is_small
+    from storyteller.report.sections import is_small_win
 
     from .test_metrics import metric, story
 
     config = Config(root=Path("."), hourly_rate=95)
 
     def small(before: float, after: float) -> bool:
-        return _is_small(
+        return is_small_win(
             story_figures(story(metric("minutes", before, after, frequency=Rate(1, "month"))), config), config
         )
 

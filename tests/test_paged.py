@@ -467,11 +467,11 @@ def test_every_part_of_the_plan_holds_its_share(builds: Builds) -> None:
         pieces = paged.plan(context)
     assert [p.part.front for p in pieces].count(True) == 1 and [p.part.summary for p in pieces].count(True) == 1
     body = [p for p in pieces if p.part.body]
-    stories = [s.id for p in body for c in p.report.categories for s in c.stories]
-    assert stories == [s.id for c in context.categories for s in c.stories]
+    stories = [s.id for p in body for c in p.report.categories.sections for s in c.stories]
+    assert stories == [s.id for c in context.categories.sections for s in c.stories]
     assert [s.id for p in body for s in p.report.small_wins] == [s.id for s in context.small_wins]
     assert [s.id for p in body for s in p.report.in_progress] == [s.id for s in context.in_progress]
-    assert [r.anchor for p in body for r in p.report.appendix] == [r.anchor for r in context.appendix]
+    assert [r.anchor for p in body for r in p.report.appendix.rows] == [r.anchor for r in context.appendix.rows]
     heads = [p for p in body if p.part.appendix_head]
     ends = [p for p in pieces if p.part.end]
     assert len(heads) == len(ends) == 1 and pieces.index(heads[0]) < pieces.index(ends[0]) == len(pieces) - 1

@@ -253,3 +253,30 @@ def test_story_text_is_data_never_a_template_and_its_markdown_is_safe(tmp_path: 
     assert not [h for h in hrefs if re.match(r"\s*(javascript|data|file|vbscript):", h, re.I)], hrefs
     assert 'href="https://example.com"' in article and 'href="mailto:a@example.com"' in article
     assert all(h.startswith(("#", "https://", "http://", "mailto:")) for h in hrefs), hrefs
+
+
+def _documented(section: str) -> set[str]:
+    """The names in the first column of a docs table: `title`, `summary`, `team` in one row."""
+    return {name for row in re.findall(r"^\| (.*?) \|", section, re.M) for name in re.findall(r"`(\w+)`", row)}
+
+
+def test_every_field_a_template_can_use_is_in_the_docs() -> None:
+    """docs/templates.md has a table for each record of the context, with each of its fields:
+    an override's author finds every name there, and a new field cannot go undocumented."""
+    import dataclasses
+
+    from storyteller.report.appendix import Appendix, AppendixRow, Formula
+    from storyteller.report.charts import Chart, Palette
+    from storyteller.report.context import Period, ReportContext
+    from storyteller.report.sections import Categories, CategoryView, Headline, Headlines, QuarterFigures, Trend
+    from storyteller.report.views import MetricRow, StoryView
+
+    page = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^##)", page, re.S | re.M))
+    records = (ReportContext, Period, Headlines, Headline, Categories, CategoryView, Trend, QuarterFigures)
+    records += (Appendix, AppendixRow, Formula, StoryView, MetricRow, Chart, Palette)
+    for record in records:
+        assert record.__name__ in sections, f"docs/templates.md has no section ### {record.__name__}"
+        missing = [f.name for f in dataclasses.fields(record) if f.name not in _documented(sections[record.__name__])]
+        assert not missing, f"{record.__name__} fields not in docs/templates.md: {missing}"
+    assert "tiles" in _documented(sections["Headlines"])  # a property, the one way to loop over the tiles

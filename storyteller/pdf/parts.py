@@ -106,17 +106,16 @@ def _slices(items: Sequence[T], most: int) -> list[Sequence[T]]:
 
 def plan(report: ReportContext) -> list[Piece]:
     """The parts of ``report``, in the order of the document."""
-    nothing: dict[str, Any] = {"categories": (), "small_wins": (), "in_progress": (), "appendix": ()}
-    summary_charts = tuple(c for c in (report.category_chart, report.trend_chart) if c is not None)
+    summary_charts = tuple(c for c in (report.categories.chart, report.trend.chart) if c is not None)
     summary = Part(front=False, body=False, end=False, paged=True)
     pieces = [Piece(FRONT, report, weight=0.1), Piece(summary, report, summary_charts, weight=0.5)]
     cut = Part(front=False, summary=False, appendix_head=False, end=False, paged=True)
-    for category in report.categories:
+    for category in report.categories.sections:
         for index, stories in enumerate(_slices(category.stories, STORIES_PER_PART)):
             category_slice = dataclasses.replace(category, stories=tuple(stories))
             part = dataclasses.replace(cut, continues=category.key if index else "")
             shown = tuple(s.chart for s in stories if s.chart is not None)
-            sliced = dataclasses.replace(report, **{**nothing, "categories": (category_slice,)})
+            sliced = report.with_body(sections=(category_slice,))
             pieces.append(Piece(part, sliced, shown, weight=0.17 * len(stories)))
     briefs = [("small-wins", view) for view in report.small_wins] + [
         ("in-progress", view) for view in report.in_progress
@@ -124,24 +123,20 @@ def plan(report: ReportContext) -> list[Piece]:
     before = ""
     for chunk in _slices(briefs, BRIEFS_PER_PART) if briefs else []:
         first = chunk[0][0]
-        sliced = dataclasses.replace(
-            report,
-            **{
-                **nothing,
-                "small_wins": tuple(v for section, v in chunk if section == "small-wins"),
-                "in_progress": tuple(v for section, v in chunk if section == "in-progress"),
-            },
+        sliced = report.with_body(
+            small_wins=tuple(v for section, v in chunk if section == "small-wins"),
+            in_progress=tuple(v for section, v in chunk if section == "in-progress"),
         )
         extra = tuple(v.chart for _, v in chunk if v.chart is not None)
         part = dataclasses.replace(cut, continues=first if first == before else "")
         pieces.append(Piece(part, sliced, (), extra, weight=0.05 * len(chunk)))
         before = chunk[-1][0]
-    rows = _slices(report.appendix, ROWS_PER_PART)
+    rows = _slices(report.appendix.rows, ROWS_PER_PART)
     for index, row_slice in enumerate(rows):
         part = dataclasses.replace(
             cut, continues="appendix" if index else "", appendix_head=index == 0, end=index == len(rows) - 1
         )
-        sliced = dataclasses.replace(report, **{**nothing, "appendix": tuple(row_slice)})
+        sliced = report.with_body(rows=tuple(row_slice))
         pieces.append(Piece(part, sliced, weight=0.3 * (index == 0) + 0.009 * len(row_slice)))
     return pieces
 
@@ -398,5 +393,5 @@ def _numbers(report: ReportContext, page_of: dict[str, int]) -> tuple[tuple[str,
 def _contents(report: ReportContext) -> Iterator[str]:
     """The ids the contents link to (report.html's contents block)."""
     yield "summary"
-    yield from (category.anchor for category in report.categories)
+    yield from (category.anchor for category in report.categories.sections)
     yield from ("small-wins", "in-progress", "appendix")

@@ -1,0 +1,144 @@
+"""The report's appendix: how each figure is computed, and every story's figures in one table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from storyteller.figures.metrics import StoryFigures, Totals
+from storyteller.format.model import Config
+from storyteller.report.fmt import Formatter
+from storyteller.report.views import anchor
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    """One story's yearly figures in the appendix's table, or the total of delivered stories."""
+
+    title: str
+    anchor: str
+    quarter: str
+    team: str
+    category: str
+    status: str
+    hours: str
+    estimated: str
+    money: str
+    fte: str
+    payback: str
+
+
+@dataclass(frozen=True)
+class Formula:
+    """How one figure is computed, in words."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """The appendix: the formulas in words, then one row per story and the total of delivered ones."""
+
+    formulas: tuple[Formula, ...]
+    rows: tuple[AppendixRow, ...]  # every story, delivered or not, by quarter, category and title
+    total: AppendixRow
+
+
+def appendix(figures: Sequence[StoryFigures], total: Totals, config: Config, fmt: Formatter) -> Appendix:
+    """The appendix of a period whose stories have ``figures`` and add up to ``total``."""
+    order = {key: i for i, (key, _) in enumerate(config.categories)}
+    shown = sorted(figures, key=lambda f: (f.story.quarter, order.get(f.story.category, 99), f.story.title))
+    return Appendix(
+        formulas=formulas(config, fmt),
+        rows=tuple(_row(f, config, fmt) for f in shown),
+        total=_total_row(total, fmt),
+    )
+
+
+def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
+    """How each figure of the report is computed, in words, with the workspace's own rate and hours."""
+    rate = (
+        f"{fmt.money(config.hourly_rate)} an hour (the workspace's hourly_rate)"
+        if config.hourly_rate is not None
+        else "not set, so no money is derived from hours"
+    )
+    return (
+        Formula("Change", "After minus before, in the metric's unit; for percentages, in percentage points (pp)."),
+        Formula("Relative change", "The change divided by the before value, in percent; not shown when before is 0."),
+        Formula(
+            "Factor",
+            "For a lower-is-better metric, before divided by after (\u201c2.5\u00d7 faster\u201d); for a "
+            "higher-is-better metric, after divided by before. When a lower-is-better value reaches 0 the "
+            "problem is marked eliminated; when before is 0 only the change is shown.",
+        ),
+        Formula(
+            "Regression",
+            "A metric that moved the wrong way is marked as a regression and keeps its sign: its hours count "
+            "against the story's total.",
+        ),
+        Formula(
+            "Yearly hours saved",
+            "For a metric of hands-on work time with a frequency: (before \u2212 after) in hours \u00d7 events a "
+            "year (a day 365, a week 52, a month 12, a quarter 4). A story's figure is the sum of its metrics'; "
+            "a period's is the sum of its delivered stories'. Waiting and lead times save no hours.",
+        ),
+        Formula(
+            "Yearly money saved",
+            f"Yearly hours saved \u00d7 the hourly rate: {rate}; plus, for money metrics with a frequency or "
+            f"period, (before \u2212 after) \u00d7 periods a year. Only amounts in {config.currency} are added; "
+            "other currencies are shown apart and never converted.",
+        ),
+        Formula(
+            "FTE equivalent",
+            f"Yearly hours saved \u00f7 {fmt.number(config.hours_per_fte)} working hours of one full-time person "
+            "(the workspace's hours_per_fte).",
+        ),
+        Formula(
+            "Payback",
+            "Hours it took to build \u00f7 (yearly hours saved \u00f7 52): the weeks until the saved time repays "
+            "the effort.",
+        ),
+        Formula(
+            "Measured and estimated",
+            "Figures from metrics marked estimated are counted apart; the measured share is the part of the hours "
+            "saved that comes from measured metrics.",
+        ),
+        Formula(
+            "Delivered and in progress",
+            "Totals count delivered stories only; stories in progress are listed, never added.",
+        ),
+    )
+
+
+def _row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRow:
+    story = s.story
+    return AppendixRow(
+        title=story.title,
+        anchor=anchor(story),
+        quarter=str(story.quarter),
+        team=story.team,
+        category=config.category_label(story.category),
+        status="in progress" if not story.delivered else "delivered",
+        hours=fmt.hours(s.yearly_hours_saved),
+        estimated=fmt.hours(s.estimated_hours_saved) if s.estimated_hours_saved else "\u2013",
+        money=fmt.money(s.yearly_money_saved) if s.yearly_money_saved is not None else "\u2013",
+        fte=fmt.fte(s.fte) if story.delivered and s.yearly_hours_saved else "\u2013",
+        payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "\u2013",
+    )
+
+
+def _total_row(total: Totals, fmt: Formatter) -> AppendixRow:
+    return AppendixRow(
+        title="Total of delivered stories",
+        anchor="",
+        quarter="",
+        team="",
+        category="",
+        status=f"{total.delivered} delivered",
+        hours=fmt.hours(total.yearly_hours_saved),
+        estimated=fmt.hours(total.estimated_hours_saved) if total.estimated_hours_saved else "\u2013",
+        money=fmt.money(total.yearly_money_saved) if total.yearly_money_saved is not None else "\u2013",
+        fte=fmt.fte(total.fte),
+        payback="",
+    )

@@ -1,0 +1,196 @@
+"""One story as the report shows it: its figures formatted, its Markdown rendered, its chart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from storyteller.figures import units
+from storyteller.figures.metrics import MetricFigures, StoryFigures
+from storyteller.format.model import Config, Story
+from storyteller.report import charts
+from storyteller.report.charts import Chart, Palette
+from storyteller.report.fmt import Formatter
+from storyteller.report.markdown import link_href
+from storyteller.report.markdown import render as markdown
+
+
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric of a story: its before-and-after row, formatted."""
+
+    name: str
+    before: str
+    after: str
+    change: str
+    result: str  # "2.5× faster", "eliminated", "regression", "no change"
+    hours: str  # yearly hours saved, or "" when not defined
+    money: str
+    estimated: bool
+    regression: bool
+    eliminated: bool
+    source: str
+    basis: str
+    frequency: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """One story, formatted for the ``story`` and ``brief`` macros of story.html."""
+
+    id: str
+    anchor: str
+    file: str
+    title: str
+    summary: str
+    team: str
+    owners: tuple[str, ...]
+    partners: tuple[str, ...]
+    category: str
+    category_label: str
+    quarter: str
+    status: str
+    impact: tuple[str, ...]
+    tags: tuple[str, ...]
+    hours: str
+    hours_value: float
+    estimated_hours: str
+    money: str
+    other_money: tuple[str, ...]
+    fte: str
+    payback: str
+    effort: str
+    metrics: tuple[MetricRow, ...]
+    problem: Markup
+    solution: Markup | None
+    outcome: Markup
+    quote_text: str
+    quote_by: str
+    links: tuple[tuple[str, str], ...]
+    images: tuple[tuple[Path, str, str], ...]  # (file, alt, caption)
+    chart: Chart | None
+    highlight: str  # the one line for "top wins" and the small-wins list
+    has_estimates: bool
+    has_regression: bool
+
+
+def anchor(story: Story) -> str:
+    """The element id of a story: what the top wins and the appendix link to."""
+    return f"story-{story.id}"
+
+
+def _result(f: MetricFigures, fmt: Formatter) -> str:
+    if f.eliminated:
+        return "eliminated"
+    if f.change == 0:
+        return "no change"
+    if f.factor is None:
+        return "regression" if f.regression else "improved"
+    if f.regression:
+        return f"{fmt.factor(1 / f.factor)} worse"
+    kind = units.family(f.metric.unit)
+    if f.metric.better == "higher":
+        word = "higher"
+    elif kind is units.Family.DURATION:
+        word = "faster"
+    elif kind in (units.Family.CURRENCY, units.Family.PERCENT):
+        word = "lower"
+    else:
+        word = "fewer"
+    return f"{fmt.factor(f.factor)} {word}"
+
+
+def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
+    m = f.metric
+    freq = str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")
+    return MetricRow(
+        name=m.name,
+        before=fmt.value(m.before, m.unit),
+        after=fmt.value(m.after, m.unit),
+        change=fmt.change(f.change, m.unit),
+        result=_result(f, fmt),
+        hours=fmt.hours(f.yearly_hours_saved) if f.yearly_hours_saved is not None else "",
+        money=fmt.money(f.yearly_money_saved) if f.yearly_money_saved is not None else "",
+        estimated=f.estimated,
+        regression=f.regression,
+        eliminated=f.eliminated,
+        source=m.source or "",
+        basis=m.basis,
+        frequency=freq,
+    )
+
+
+def _highlight(s: StoryFigures, fmt: Formatter) -> str:
+    if s.yearly_hours_saved > 0:
+        text = f"{fmt.hours(s.yearly_hours_saved)} hours a year"
+        if s.yearly_money_saved:
+            text += f", {fmt.money(s.yearly_money_saved)}"
+        return text
+    best = [f for f in s.metrics if f.eliminated]
+    if best:
+        return f"{best[0].metric.name.lower()}: eliminated"
+    factors = [f for f in s.metrics if f.factor and not f.regression and f.factor > 1]
+    if factors:
+        top = max(factors, key=lambda f: f.factor or 0)
+        return f"{top.metric.name.lower()}: {_result(top, fmt)}"
+    if s.yearly_money_saved:
+        return f"{fmt.money(s.yearly_money_saved)} a year"
+    return ""
+
+
+def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | None) -> StoryView:
+    story = s.story
+    return StoryView(
+        id=story.id,
+        anchor=anchor(story),
+        file=story.file,
+        title=story.title,
+        summary=story.summary,
+        team=story.team,
+        owners=story.owners,
+        partners=story.partners,
+        category=story.category,
+        category_label=config.category_label(story.category),
+        quarter=str(story.quarter),
+        status=story.status,
+        impact=tuple(dict(config.outcomes).get(k, k) for k in story.impact),
+        tags=story.tags,
+        hours=fmt.hours(s.yearly_hours_saved),
+        hours_value=s.yearly_hours_saved,
+        estimated_hours=fmt.hours(s.estimated_hours_saved) if s.estimated_hours_saved else "",
+        money=fmt.money(s.yearly_money_saved) if s.yearly_money_saved is not None else "",
+        other_money=tuple(fmt.money(v, code) for code, v in sorted(s.other_currency.items())),
+        fte=fmt.fte(s.fte) if s.yearly_hours_saved else "",
+        payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "",
+        effort=fmt.hours(story.effort_hours) if story.effort_hours is not None else "",
+        metrics=tuple(_metric_row(f, fmt) for f in s.metrics),
+        problem=markdown(story.problem),
+        solution=markdown(story.solution) if story.solution else None,
+        outcome=markdown(story.outcome),
+        quote_text=story.quote.text if story.quote else "",
+        quote_by=(story.quote.by or "") if story.quote else "",
+        links=tuple((link.title, link_href(link.url)) for link in story.links),
+        images=tuple((image.path, image.alt, image.caption or "") for image in story.images),
+        chart=chart,
+        highlight=_highlight(s, fmt),
+        has_estimates=any(f.estimated for f in s.metrics),
+        has_regression=any(f.regression for f in s.metrics),
+    )
+
+
+def story_chart(s: StoryFigures, fmt: Formatter, palette: Palette) -> Chart | None:
+    """The story's before-and-after chart, or None when it has no metrics."""
+    rows = [
+        (
+            f.metric.name,
+            float(f.metric.before),
+            float(f.metric.after),
+            fmt.value(f.metric.before, f.metric.unit),
+            fmt.value(f.metric.after, f.metric.unit) + (" (eliminated)" if f.eliminated else ""),
+            f.regression,
+        )
+        for f in s.metrics
+    ]
+    return charts.before_after_chart(s.story.title, rows, palette) if rows else None
