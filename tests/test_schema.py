@@ -10,11 +10,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from storyteller.format import docgen
-from storyteller.format.config import load_config
-from storyteller.format.fields import Record
+from storyteller.format.config import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, load_config
 from storyteller.format.load import discover, read_story
-from storyteller.format.model import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, METRIC, STORY, story_json_schema
+from storyteller.format.record import Record
+from storyteller.format.schema import story_json_schema
 from storyteller.format.source import parse, plain_data
+from storyteller.format.story import METRIC, STORY
 
 from .conftest import BASE_STORY, REPO
 

@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from storyteller.figures.periods import Quarter
-from storyteller.format.fields import Field
-from storyteller.format.model import BRAND, CONFIG
+from storyteller.format.config import BRAND, CONFIG
+from storyteller.format.record import Field
 
 SCHEMA_FILE = "story.schema.json"
 
