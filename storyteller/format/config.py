@@ -52,7 +52,6 @@ class Brand:
             empty_hint='a bare # starts a YAML comment, so quote the colour: primary: "#1f4e79"',
         ),
         "Main colour of the report, `#rrggbb`.",
-        "#1f4e79",
         default="#1f4e79",
         convert=str.lower,
     )
@@ -76,17 +75,15 @@ class Config:
     title: str = declare(
         Text(120),
         "The report's title.",
-        "Infrastructure Operations Innovation Report",
         default="Infrastructure Operations Innovation Report",
     )
-    stories: str = declare(Text(200), "Folder of stories, relative to storyteller.yaml.", "stories", default="stories")
+    stories: str = declare(Text(200), "Folder of stories, relative to storyteller.yaml.", default="stories")
     output: str = declare(
-        Text(200), "Folder for built reports and exports, relative to storyteller.yaml.", "output", default="output"
+        Text(200), "Folder for built reports and exports, relative to storyteller.yaml.", default="output"
     )
     currency: str = declare(
         CurrencyCode(),
         "Currency of money figures; other currencies are reported apart, never converted.",
-        "USD",
         default="USD",
     )
     hourly_rate: float | None = declare(
@@ -98,44 +95,38 @@ class Config:
     hours_per_fte: float = declare(
         Number(exclusive_minimum=0, maximum=8784),
         "Working hours of one full-time person in a year.",
-        1720,
         default=1720,
     )
-    locale: str = declare(LocaleName(), "Number, currency and date formatting.", "en_US", default="en_US")
+    locale: str = declare(LocaleName(), "Number, currency and date formatting.", default="en_US")
     fiscal_year_start: int = declare(
         Number(minimum=1, maximum=12, integer=True),
         "Month (1-12) in which quarter 1 starts. A fiscal year is named by the calendar year in which it ends.",
-        1,
         default=1,
     )
     categories: tuple[tuple[str, str], ...] = declare(
         KEYS,
         "The kinds of innovation a story can have: key -> label, in report order.",
-        DEFAULT_CATEGORIES,
         default=DEFAULT_CATEGORIES,
     )
     outcomes: tuple[tuple[str, str], ...] = declare(
         KEYS,
         "Business outcomes a story's `impact` can name: key -> label.",
-        DEFAULT_OUTCOMES,
         default=DEFAULT_OUTCOMES,
     )
     brand: Brand = declare(
         BRAND, "The report's look: `primary` colour and `logo`.", {"primary": "#1f4e79"}, default_factory=Brand
     )
-    paper: str = declare(Choice(("A4", "Letter"), noun="paper size"), "Page size of the PDF.", "A4", default="A4")
+    paper: str = declare(Choice(("A4", "Letter"), noun="paper size"), "Page size of the PDF.", default="A4")
     small_win_hours: float = declare(
         Number(minimum=0),
         "A delivered story that saves fewer hours a year than this (and eliminated nothing) is listed "
         "with the small wins instead of in its category.",
-        40,
         default=40,
     )
     team_size: float = declare(
         Number(exclusive_minimum=0, maximum=10_000),
         "People in a large team: a metric whose work adds up to more hours a year than this many full-time "
         "people work gets the `team-capacity` warning.",
-        10,
         default=10,
     )
     # Where each top-level key stands in storyteller.yaml, for problems found later.

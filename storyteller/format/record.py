@@ -59,7 +59,7 @@ class Field:
 def declare(
     type: Type,
     description: str,
-    example: Any,
+    example: Any = dataclasses.MISSING,
     *,
     required: bool = False,
     required_note: str = "",
@@ -74,9 +74,13 @@ def declare(
     (storyteller.yaml: `Config(root=...)` is the config of an empty file). ``absent`` is what
     a missing key means where the constructor keeps every argument (a story and a metric are
     built with all their fields, positionally in tests). ``default_factory`` makes the
-    attribute of a missing key without showing a default in the schema or the docs.
+    attribute of a missing key without showing a default in the schema or the docs. The
+    ``example`` is the default unless it is given.
     """
     shown = default if default is not dataclasses.MISSING else absent
+    if example is dataclasses.MISSING:
+        assert shown is not dataclasses.MISSING, "a field without a default needs an example"
+        example = shown
     spec = Field(
         "",  # the attribute's name, filled in by record()
         type,

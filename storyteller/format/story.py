@@ -113,7 +113,6 @@ class Metric:
     basis: str = declare(
         Choice(BASES, noun="basis"),
         "`measured` or `estimated`; totals keep the two apart.",
-        "measured",
         absent="measured",
     )
     source: str | None = declare(
@@ -279,7 +278,6 @@ class Story:
     status: str = declare(
         Choice(STATUSES, noun="status"),
         "`delivered`, or `in-progress` to keep it out of delivered totals.",
-        "delivered",
         absent="delivered",
     )
     impact: tuple[str, ...] = declare(
