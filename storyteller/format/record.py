@@ -12,6 +12,7 @@ attribute that report/ and figures/ read all follow from it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, dataclass_transform
@@ -152,12 +153,22 @@ class Record(Type, Generic[T]):
     make: type[T]
 
     def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
+        return self._by_name[name]
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @functools.cached_property
+    def _located(self) -> tuple[tuple[str, Callable[[Map], Any]], ...]:
+        """The attributes read from the mapping node itself, with how to read each."""
+        every = dataclasses.fields(self.make)  # type: ignore[arg-type]  # make is a declared dataclass
+        return tuple((a.name, a.metadata[_LOCATED]) for a in every if _LOCATED in a.metadata)
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         if not isinstance(node, Map):
             return ctx.problem(node, where, f"expected a mapping of fields, found {describe(node)}")
-        names = [f.name for f in self.fields]
+        names = list(self._by_name)
         values: dict[str, Any] = {}
         meant: set[str] = set()  # fields an unknown key was probably meant to be
         for key, value in node.entries.items():
@@ -200,9 +211,8 @@ class Record(Type, Generic[T]):
             attributes[spec.name] = (
                 spec.typed(values[spec.name], node.entries.get(spec.name)) if present else spec.missing()
             )
-        for attribute in dataclasses.fields(self.make):  # type: ignore[arg-type]  # make is a dataclass
-            if _LOCATED in attribute.metadata:
-                attributes[attribute.name] = attribute.metadata[_LOCATED](node)
+        for name, read in self._located:
+            attributes[name] = read(node)
         return self.make(**attributes)
 
     def typed(self, value: Any, node: Node | None) -> Any:
