@@ -33,6 +33,8 @@ def unit_names(families: Sequence[Family]) -> list[str]:
 
 
 class UnitRule(Protocol):
+    """One rule of `UnitRules`: checked with the metric's (valid) unit, said in JSON Schema about it."""
+
     def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str, unit: str) -> None: ...
 
     def schema(self, unit: str) -> dict[str, Any]: ...

@@ -3,8 +3,9 @@ image, with its type, rule, help text and example, and the rules across fields.
 
 Each class is at once the declaration (record.py reads it back as the validator, the JSON
 Schema and the docs' field reference) and the typed object report/ and figures/ read. To
-add a field, add a ``declare`` line; to add a rule across fields, add it to METRIC_RULES or
-STORY_RULES with its JSON Schema next to its check.
+add a field, add a ``declare`` line. To add a rule across fields: a metric rule about its
+unit goes in METRIC_RULES (made of the rules in rules.py); any other rule is a class with a
+`check` and its `schema` side by side (QuarterOrDate), named where its record is made.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ METRIC_RULES = UnitRules(
     (
         Needed(
             "better",
-            unless=(Family.DURATION, Family.PERCENT, Family.CURRENCY),  # the units.default_better knows
+            unless=(Family.DURATION, Family.PERCENT, Family.CURRENCY),  # those units.default_better knows
             implied=lambda unit: units.default_better(unit) or "lower",
             message="is required for the unit `{unit}`; add `better: lower` or `better: higher`",
         ),
