@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
 from storyteller.format.fields import INVALID, Choice, Context, MapOf, Number, Text
-from storyteller.format.record import declare, declared, located, places_of, record
+from storyteller.format.record import declare, declared, joined, located, places_of, record
 from storyteller.format.source import Map, parse, read_limited
 from storyteller.format.values import CurrencyCode, FilePath, LocaleName
 from storyteller.paths import inside, real, real_file
@@ -156,7 +158,26 @@ class Config:
         return dict(self.categories).get(key, key)
 
 
-CONFIG = record(Config, "setting")
+@dataclass(frozen=True)
+class StoriesInside:
+    """The stories folder is a folder inside the workspace, not the workspace itself."""
+
+    def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str) -> None:
+        stories, root = values.get("stories"), ctx.workspace
+        if not isinstance(stories, str) or root is None:
+            return
+        if os.path.isabs(stories) or real(root / stories) == real(root) or not inside(root / stories, root):
+            values["stories"] = ctx.problem(
+                node.entries["stories"],
+                joined(where, "stories"),
+                f"`{stories}` is outside the workspace; stories live in a folder inside it, such as `stories`",
+            )
+
+    def schema(self) -> Sequence[dict[str, Any]]:
+        return []  # where a path leads (`..`, links) cannot be said in JSON Schema: it depends on the disk
+
+
+CONFIG = record(Config, "setting", StoriesInside())
 
 
 def find_workspace(start: Path | None = None, explicit: Path | None = None) -> Path:
@@ -191,14 +212,6 @@ def load_config(root: Path) -> Config:
         return Config(root=root)
     ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root)
     values = CONFIG.convert(node, "", ctx)
-    if isinstance(node, Map) and isinstance(values.get("stories"), str):
-        stories = values["stories"]
-        if os.path.isabs(stories) or real(root / stories) == real(root) or not inside(root / stories, root):
-            values["stories"] = ctx.problem(
-                node.entries["stories"],
-                "stories",
-                f"`{stories}` is outside the workspace; stories live in a folder inside it, such as `stories`",
-            )
     if ctx.problems or values is INVALID or not isinstance(node, Map):
         raise ProblemsFound(ctx.problems)
     return CONFIG.build(values, node, root=root)

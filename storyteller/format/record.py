@@ -124,7 +124,7 @@ def places_of(node: Map) -> dict[str, tuple[int, int]]:
     return {key: (value.line, value.column) for key, value in node.entries.items()}
 
 
-def location(values: dict[str, Any], node: Map, key: str) -> Node:
+def location(node: Map, key: str) -> Node:
     """The node of ``key`` for a problem message, or the mapping itself when it is absent."""
     return node.entries.get(key, node)
 

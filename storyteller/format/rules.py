@@ -103,7 +103,7 @@ class Bounds:
                 self.maximum is not None and value > self.maximum
             ):
                 message = self.message.format(unit=unit, value=value, family=family.value)
-                values[key] = ctx.problem(location(values, node, key), joined(where, key), message)
+                values[key] = ctx.problem(location(node, key), joined(where, key), message)
 
     def schema(self, unit: str) -> dict[str, Any]:
         bounds = {
@@ -124,7 +124,7 @@ class OnlyFor:
     def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str, unit: str) -> None:
         if self.field in node.entries and (units.family(unit) in self.families) == self.never:
             message = self.message.format(unit=unit)
-            values[self.field] = ctx.problem(location(values, node, self.field), joined(where, self.field), message)
+            values[self.field] = ctx.problem(location(node, self.field), joined(where, self.field), message)
 
     def schema(self, unit: str) -> dict[str, Any]:
         allowed: dict[str, Any] = {"enum": unit_names(self.families)}
@@ -144,7 +144,7 @@ class NotBoth:
 
     def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str, unit: str) -> None:
         if self.first in node.entries and self.second in node.entries:
-            at = location(values, node, self.second)
+            at = location(node, self.second)
             values[self.second] = ctx.problem(at, joined(where, self.second), self.message.format(unit=unit))
 
     def schema(self, unit: str) -> dict[str, Any]:
