@@ -15,8 +15,8 @@ from pathlib import Path
 
 from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
 from storyteller.figures.periods import Quarter
+from storyteller.format.config import DEFAULT_ORGANIZATION
 from storyteller.format.load import Workspace
-from storyteller.format.model import DEFAULT_ORGANIZATION
 from storyteller.format.scaffold import slugify
 from storyteller.pdf import parts as paged
 from storyteller.report import charts

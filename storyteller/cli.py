@@ -689,7 +689,8 @@ def schema(
     """The JSON Schema (draft 2020-12) of a story file, with this workspace's categories."""
 
     def body() -> None:
-        from storyteller.format.model import DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, story_json_schema
+        from storyteller.format.config import DEFAULT_CATEGORIES, DEFAULT_OUTCOMES
+        from storyteller.format.schema import story_json_schema
 
         try:
             choices = _workspace(workspace).choices

@@ -10,9 +10,10 @@ from typing import Any
 
 from storyteller.errors import UsageError, WorkspaceError
 from storyteller.figures.periods import Quarter
+from storyteller.format.config import Config
 from storyteller.format.load import discover, story_id
-from storyteller.format.model import Config, story_json_schema
 from storyteller.format.scaffold import GITIGNORE, SCHEMA_FILE, config_text, slugify, story_text
+from storyteller.format.schema import story_json_schema
 from storyteller.write import append_text, create_new, write_atomic
 
 EXAMPLE = "example-server-builds"

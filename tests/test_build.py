@@ -272,7 +272,8 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
 
 def test_a_story_that_lost_time_is_never_a_small_win() -> None:
     from storyteller.figures.metrics import story_figures
-    from storyteller.format.model import Config, Rate
+    from storyteller.format.config import Config
+    from storyteller.format.values import Rate
     from storyteller.report.sections import is_small_win
 
     from .test_metrics import metric, story

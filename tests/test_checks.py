@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from storyteller.cli import app
-from storyteller.format.model import CHECKS
+from storyteller.format.checks import CHECKS
 
 from .conftest import BASE_STORY
 

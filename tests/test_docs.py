@@ -68,24 +68,25 @@ def test_the_limits_in_the_security_model_are_the_codes() -> None:
     """docs/security.md's table of limits, row by row, against the constants that enforce them."""
     from storyteller import build
     from storyteller.format import fields as schema
-    from storyteller.format import model, source
+    from storyteller.format import source, values
+    from storyteller.format.story import STORY
 
     doc = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \| [^|]+ \|$", doc, re.M))
-    story = model.STORY
+    story = STORY
     markdown_field = story.field("problem").type
-    assert isinstance(markdown_field, model.Markdown)
+    assert isinstance(markdown_field, values.Markdown)
     expected = {
         "story file size": f"{source.MAX_FILE_BYTES // 1024 // 1024} MiB",
         "YAML nesting": f"{source.MAX_DEPTH} levels",
         "problems reported from one file's YAML": f"{source.MAX_PROBLEMS_PER_FILE}",
         "Markdown texts (`problem`, `solution`, `outcome`)": f"{markdown_field.max_length:,} characters",
-        "Markdown nesting (lists, quotes, emphasis, links together)": f"{model.MAX_MARKDOWN_DEPTH} levels",
+        "Markdown nesting (lists, quotes, emphasis, links together)": f"{values.MAX_MARKDOWN_DEPTH} levels",
         "metrics in a story": f"{story.field('metrics').type.max_items}",  # type: ignore[attr-defined]
         "images in a story": f"{story.field('images').type.max_items}",  # type: ignore[attr-defined]
-        "image file size": f"({model.MAX_IMAGE_BYTES:,} bytes)",
-        "image pixels": f"{model.MAX_IMAGE_PIXELS:,}",
-        "`frequency`": f"{model.MAX_EVENTS:,} a period",
+        "image file size": f"({values.MAX_IMAGE_BYTES:,} bytes)",
+        "image pixels": f"{values.MAX_IMAGE_PIXELS:,}",
+        "`frequency`": f"{values.MAX_EVENTS:,} a period",
         "numbers": f"10^{len(str(int(schema.MAX_MAGNITUDE))) - 1}",
         "stories in one report": f"{build.MAX_STORIES_PER_REPORT:,}",
         "PDF layout time": f"{build.PDF_TIME_LIMIT:g} s",

@@ -905,6 +905,17 @@ CONFIG_CASES: list[tuple[str, str | bytes, list[str]]] = [
         ],
     ),
     ("a-list", "- organization: Test Org\n", ["storyteller.yaml:1:1: expected a mapping of fields, found a list"]),
+    *(
+        (
+            f"stories-{name}",
+            CONFIG + f"stories: {folder}\n",
+            [
+                f"storyteller.yaml:2:10: stories: `{folder}` is outside the workspace; stories live in a folder "
+                "inside it, such as `stories`"
+            ],
+        )
+        for name, folder in (("above", ".."), ("the-workspace", "."), ("absolute", "/tmp/stories"))
+    ),
     (
         "several-problems-sorted",
         "fiscal_year_start: 13\nbrand:\n  primary: teal\ncurency: EUR\n",

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from storyteller.errors import Problem, StorytellerError
+from storyteller.format.config import Config
 from storyteller.format.load import read_story
-from storyteller.format.model import STORY, Config, Story
+from storyteller.format.story import STORY, Story
 from storyteller.report.markdown import render
 
 from . import harmless

@@ -4,7 +4,7 @@ Each case is a workspace and an expected outcome: either *rejected* (exit 1, eve
 line `path:line:column: ...`, no traceback, nothing written) or *accepted and rendered
 harmlessly* in both the HTML and the PDF (see tests/harmless.py for what that means). The
 fields that get script tags, and the type confusions, are derived from the model
-(storyteller/format/model.py), so a new field is covered without editing this file.
+(storyteller/format/story.py), so a new field is covered without editing this file.
 
 Every case runs `storyteller build` in one Python process under an audit hook
 (tests/audited.py), which also gives the figures the issue asks for:
@@ -29,8 +29,9 @@ from typing import Any
 import pytest
 import yaml
 
-from storyteller.format.fields import Field, ListOf, Number, Record, Text, Type
-from storyteller.format.model import STORY
+from storyteller.format.fields import ListOf, Number, Text, Type
+from storyteller.format.record import Field, Record
+from storyteller.format.story import STORY
 
 from . import harmless
 from .test_errors import BASE, CONFIG, billion_laughs, padded, vary, with_line, write_workspace

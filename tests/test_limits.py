@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from storyteller import build
-from storyteller.format import model
-from storyteller.format.model import MAX_IMAGE_PIXELS, MAX_MARKDOWN_DEPTH
+from storyteller.format import values
+from storyteller.format.values import MAX_IMAGE_PIXELS, MAX_MARKDOWN_DEPTH
 from storyteller.report import markdown
 
 from .test_errors import BASE, STORY, invoke, story_problems, vary, write_workspace
@@ -125,7 +125,7 @@ MARKDOWNISH = st.text(alphabet=list("> -+*_[]()<`~#1.)\n\t ab:/=|!\\"), max_size
 def test_the_cheap_nesting_bound_never_underestimates(text: str) -> None:
     """Validation parses a text only when the cheap bound exceeds the limit; a bound below
     the real depth would let deep Markdown through unparsed."""
-    assert model._nesting_bound(text) >= markdown.depth(text)
+    assert values._nesting_bound(text) >= markdown.depth(text)
 
 
 def test_a_report_holds_a_bounded_number_of_stories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,9 @@ import pytest
 
 from storyteller.figures.metrics import metric_figures, period_totals, story_figures, totals
 from storyteller.figures.periods import Quarter
-from storyteller.format.model import Config, Metric, Rate, Story
+from storyteller.format.config import Config
+from storyteller.format.story import Metric, Story
+from storyteller.format.values import Rate
 
 CONFIG = Config(root=Path("."), hourly_rate=95, currency="USD")
 Q3 = Quarter(2026, 3)

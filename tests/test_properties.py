@@ -14,9 +14,11 @@ from storyteller.figures import units
 from storyteller.figures.export import export_data, to_json
 from storyteller.figures.metrics import metric_figures, period_totals, story_figures
 from storyteller.figures.periods import Quarter
+from storyteller.format.config import Config
 from storyteller.format.fields import MAX_MAGNITUDE
 from storyteller.format.load import Workspace
-from storyteller.format.model import Config, Metric, Rate, Story
+from storyteller.format.story import Metric, Story
+from storyteller.format.values import Rate
 
 CONFIG = Config(root=Path("."), hourly_rate=95)
 PERIODS = list(units.PERIODS_PER_YEAR)

@@ -10,11 +10,12 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from storyteller.format import docgen
-from storyteller.format.config import load_config
-from storyteller.format.fields import Record
+from storyteller.format.config import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, load_config
 from storyteller.format.load import discover, read_story
-from storyteller.format.model import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, METRIC, STORY, story_json_schema
+from storyteller.format.record import Record
+from storyteller.format.schema import story_json_schema
 from storyteller.format.source import parse, plain_data
+from storyteller.format.story import METRIC, STORY
 
 from .conftest import BASE_STORY, REPO
 
@@ -153,3 +154,70 @@ def test_the_spec_fields_are_all_declared() -> None:
             for n in re.findall(r"`([a-z_]+)`", row)
         }
         assert spec_names <= set(_names(record)), spec_names - set(_names(record))
+
+
+# A generated corpus: every combination of what the rules across fields look at. The JSON
+# Schema's if/then comes from the same rule declarations the validator runs, so the two
+# must accept and reject the same stories.
+UNITS = ["minutes", "h", "percent", "%", "count", "USD", "EUR", "tickets", "GB", "CPU"]
+METRIC_VARIANTS = [
+    {"name": "m", "unit": unit, "before": before, "after": 20, **better, **frequency, **per}
+    for unit in UNITS
+    for before in (-5, 0, 50, 150)
+    for better in ({}, {"better": "lower"})
+    for frequency in ({}, {"frequency": "40 per month"})
+    for per in ({}, {"per": "month"})
+]
+STORY_VARIANTS = [
+    {**quarter, **date, **status, **metrics}
+    for quarter in ({}, {"quarter": "2026-Q3"})
+    for date in ({}, {"date": "2026-08-14"})
+    for status in ({}, {"status": "delivered"}, {"status": "in-progress"})
+    for metrics in ({}, {"metrics": []}, {"metrics": [{"name": "m", "unit": "minutes", "before": 50, "after": 20}]})
+]
+
+
+def _story_data(**fields: Any) -> dict[str, Any]:
+    story = {key: value for key, value in as_data(BASE_STORY).items() if key not in ("quarter", "metrics")}
+    return {**story, **fields}
+
+
+def _accepted_by_the_validator(data: dict[str, Any]) -> bool:
+    import yaml
+
+    from storyteller.format.fields import Context
+
+    node, problems = parse(yaml.safe_dump(data, sort_keys=False).encode("utf-8"), "s.yaml")
+    assert node is not None and not problems
+    ctx = Context("s.yaml", [], choices=CHOICES)
+    STORY.convert(node, "", ctx)
+    return not ctx.problems
+
+
+def _label(fields: dict[str, Any]) -> str:
+    shown = {key: f"{len(value)} item(s)" if isinstance(value, list) else value for key, value in fields.items()}
+    return " ".join(f"{key}={value}" for key, value in shown.items()) or "nothing"
+
+
+CORPUS = {f"metric {_label(m)}": _story_data(quarter="2026-Q3", metrics=[m]) for m in METRIC_VARIANTS} | {
+    f"story {_label(s)}": _story_data(**s) for s in STORY_VARIANTS
+}
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_the_schema_and_the_validator_agree_on_a_generated_corpus(case: str) -> None:
+    data = CORPUS[case]
+    assert VALIDATOR.is_valid(data) == _accepted_by_the_validator(data), data
+
+
+def test_the_unit_rules_list_the_units_their_checks_ask_about() -> None:
+    from storyteller.figures import units
+    from storyteller.format.rules import Needed, unit_names
+    from storyteller.format.story import METRIC_RULES
+
+    listable = [f for f in units.Family if f is not units.Family.OTHER]
+    for family in listable:
+        assert {units.family(name) for name in unit_names([family])} == {family}
+    needed = next(rule for rule in METRIC_RULES.rules if isinstance(rule, Needed))
+    for name in [*unit_names(listable), "tickets"]:
+        assert (units.family(name) in needed.unless) == (units.default_better(name) is not None), name

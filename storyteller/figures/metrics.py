@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storyteller.figures import units
-from storyteller.format.model import Config, Metric, Story
+from storyteller.format.config import Config
+from storyteller.format.story import Metric, Story
 
 WEEKS_PER_YEAR = 52
 

@@ -2,8 +2,9 @@
 
 A warning names ``path:line:column``, the field, what looks wrong and what to do about
 it. Authors who have checked a figure accept its warning with ``accept: [code]`` on the
-metric or on the story. The codes are declared in format/model.py (``CHECKS``); the figures
-come from metrics.py.
+metric or on the story. Each check is declared in ``CHECKS`` below (its code, where it may
+be accepted, what fires it and what to do), which the story's `accept` fields and the docs
+read; the figures come from figures/metrics.py.
 """
 
 from __future__ import annotations
@@ -13,15 +14,90 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from storyteller.errors import Problem, printable
 from storyteller.figures import units
-from storyteller.figures.metrics import metric_figures
 from storyteller.figures.periods import QUARTER_PATTERN, Quarter
-from storyteller.format.model import CHECKS, Config, Metric, Story
+
+if TYPE_CHECKING:  # the story declares its `accept` codes from CHECKS: it imports this module
+    from storyteller.format.config import Config
+    from storyteller.format.story import Metric, Story
 
 LARGE_FACTOR = 50
 LARGE_SAVING_FTE = 2
+
+
+@dataclass(frozen=True)
+class Check:
+    """A plausibility check: its code, where it looks, and what to do when it fires."""
+
+    code: str
+    on: str  # "metric" or "story": where it is found, and so where `accept` may name it
+    finds: str  # the condition, for the docs
+    advice: str  # what to check or fix, for the docs and the warning
+
+
+CHECKS = (
+    Check(
+        "large-factor",
+        "metric",
+        f"The factor (before / after, or after / before when higher is better) is above {LARGE_FACTOR}.",
+        "check that `before` and `after` are in the same unit and measure the same thing",
+    ),
+    Check(
+        "no-change",
+        "metric",
+        "`after` equals `before`: the metric shows no change.",
+        "fill in the value after the change, or remove the metric",
+    ),
+    Check(
+        "large-saving",
+        "metric",
+        f"One metric saves more than {LARGE_SAVING_FTE} FTE ({LARGE_SAVING_FTE} x `hours_per_fte` hours) a year.",
+        "check that `frequency` counts the events the duration is measured for, and that it is hands-on work time",
+    ),
+    Check(
+        "team-capacity",
+        "metric",
+        "A duration with `frequency` adds up to more hours a year (before or after the change) than "
+        "`team_size` full-time people work (`team_size` x `hours_per_fte`).",
+        "check `frequency` and the unit, or raise `team_size` in storyteller.yaml if your teams are larger",
+    ),
+    Check(
+        "no-source",
+        "metric",
+        "A metric with `basis: estimated` has no `source`.",
+        "say where the estimate comes from in `source`",
+    ),
+    Check(
+        "future-quarter",
+        "story",
+        "A delivered story's quarter has not started yet.",
+        "correct `quarter` (or `date`), or set `status: in-progress`",
+    ),
+    Check(
+        "future-date",
+        "story",
+        "A delivered story's go-live `date` is after today.",
+        "correct `date`, or set `status: in-progress` until it goes live",
+    ),
+    Check(
+        "quarter-folder",
+        "story",
+        "The story sits in a folder named after another quarter (`stories/2026-Q2/` for a 2026-Q3 story).",
+        "correct `quarter` (or `date`), or move the file to the folder of its quarter",
+    ),
+    Check(
+        "duplicate-title",
+        "story",
+        "Another story has the same title (ignoring case and spaces).",
+        "give each story its own title, or merge the two stories",
+    ),
+)
+STORY_CODES = tuple(c.code for c in CHECKS)
+METRIC_CODES = tuple(c.code for c in CHECKS if c.on == "metric")
+
 ADVICE = {check.code: check.advice for check in CHECKS}
 SCOPE = {check.code: check.on for check in CHECKS}
 
@@ -74,6 +150,8 @@ def _num(value: float) -> str:
 
 
 def _metric_findings(story: Story, index: int, metric: Metric, config: Config) -> list[Finding]:
+    from storyteller.figures.metrics import metric_figures  # imports the story, which imports CHECKS from here
+
     figures = metric_figures(metric, config)
     where = f"metrics[{index}]"
     start = (metric.line, 1)

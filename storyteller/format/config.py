@@ -1,18 +1,183 @@
-"""Finding the workspace and reading its storyteller.yaml."""
+"""The workspace config, declared once (every key of storyteller.yaml, with its default), and
+finding the workspace and reading its storyteller.yaml.
+
+`Config` is at once the declaration (record.py reads it back as the validator, the JSON
+Schema and the docs' table of settings) and the typed config the rest of storyteller reads;
+`Config(root=...)` is the config of a workspace whose storyteller.yaml sets nothing.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
-from storyteller.format.fields import INVALID, Context
-from storyteller.format.model import CONFIG, Config, config_from_values, places
+from storyteller.format.fields import INVALID, Choice, Context, MapOf, Number, Text
+from storyteller.format.record import declare, declared, joined, located, places_of, record
 from storyteller.format.source import Map, parse, read_limited
+from storyteller.format.values import CurrencyCode, FilePath, LocaleName
 from storyteller.paths import inside, real, real_file
 
 CONFIG_NAME = "storyteller.yaml"
+
+DEFAULT_CATEGORIES = {
+    "automation": "Automation",
+    "proactive-problem-management": "Proactive problem management",
+    "collaboration": "Cross-functional collaboration",
+    "process": "Process innovation",
+}
+DEFAULT_OUTCOMES = {
+    "time-to-market": "Time to market",
+    "reliability": "Reliability",
+    "resilience": "Resilience",
+    "cost": "Cost",
+    "security": "Security",
+    "experience": "Experience",
+}
+DEFAULT_ORGANIZATION = "Your organization"
+LABEL = Text(80)
+CATEGORY_KEY = r"[a-z0-9]+(-[a-z0-9]+)*"
+KEYS = MapOf(LABEL, CATEGORY_KEY, "is not a key; use lower-case words joined by hyphens")
+
+
+@declared
+class Brand:
+    primary: str = declare(
+        Text(
+            7,
+            pattern="#[0-9a-fA-F]{6}",
+            pattern_hint="is not a colour; write it as #rrggbb",
+            form="colour `#rrggbb`",
+            empty_hint='a bare # starts a YAML comment, so quote the colour: primary: "#1f4e79"',
+        ),
+        "Main colour of the report, `#rrggbb`.",
+        default="#1f4e79",
+        convert=str.lower,
+    )
+    logo: Path | None = declare(
+        FilePath(("PNG", "JPEG", "SVG")),
+        "Logo for the cover: a PNG, JPEG or SVG file inside the workspace, relative to storyteller.yaml.",
+        "brand/logo.svg",
+        default=None,
+    )
+
+
+BRAND = record(Brand, "brand")
+
+
+@declared
+class Config:
+    root: Path
+    organization: str = declare(
+        Text(120), "Shown on the cover and in the PDF metadata.", "Northwind Logistics", default=DEFAULT_ORGANIZATION
+    )
+    title: str = declare(
+        Text(120),
+        "The report's title.",
+        default="Infrastructure Operations Innovation Report",
+    )
+    stories: str = declare(Text(200), "Folder of stories, relative to storyteller.yaml.", default="stories")
+    output: str = declare(
+        Text(200), "Folder for built reports and exports, relative to storyteller.yaml.", default="output"
+    )
+    currency: str = declare(
+        CurrencyCode(),
+        "Currency of money figures; other currencies are reported apart, never converted.",
+        default="USD",
+    )
+    hourly_rate: float | None = declare(
+        Number(exclusive_minimum=0),
+        "Loaded cost of one hour of work, in `currency`; without it no money is derived from hours.",
+        95,
+        default=None,
+    )
+    hours_per_fte: float = declare(
+        Number(exclusive_minimum=0, maximum=8784),
+        "Working hours of one full-time person in a year.",
+        default=1720,
+    )
+    locale: str = declare(LocaleName(), "Number, currency and date formatting.", default="en_US")
+    fiscal_year_start: int = declare(
+        Number(minimum=1, maximum=12, integer=True),
+        "Month (1-12) in which quarter 1 starts. A fiscal year is named by the calendar year in which it ends.",
+        default=1,
+    )
+    categories: tuple[tuple[str, str], ...] = declare(
+        KEYS,
+        "The kinds of innovation a story can have: key -> label, in report order.",
+        default=DEFAULT_CATEGORIES,
+    )
+    outcomes: tuple[tuple[str, str], ...] = declare(
+        KEYS,
+        "Business outcomes a story's `impact` can name: key -> label.",
+        default=DEFAULT_OUTCOMES,
+    )
+    brand: Brand = declare(
+        BRAND, "The report's look: `primary` colour and `logo`.", {"primary": "#1f4e79"}, default_factory=Brand
+    )
+    paper: str = declare(Choice(("A4", "Letter"), noun="paper size"), "Page size of the PDF.", default="A4")
+    small_win_hours: float = declare(
+        Number(minimum=0),
+        "A delivered story that saves fewer hours a year than this (and eliminated nothing) is listed "
+        "with the small wins instead of in its category.",
+        default=40,
+    )
+    team_size: float = declare(
+        Number(exclusive_minimum=0, maximum=10_000),
+        "People in a large team: a metric whose work adds up to more hours a year than this many full-time "
+        "people work gets the `team-capacity` warning.",
+        default=10,
+    )
+    # Where each top-level key stands in storyteller.yaml, for problems found later.
+    locations: dict[str, tuple[int, int]] = located(places_of, default_factory=dict, compare=False)
+
+    @property
+    def stories_dir(self) -> Path:
+        return self.root / self.stories
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.output
+
+    @property
+    def brand_primary(self) -> str:
+        return self.brand.primary
+
+    @property
+    def brand_logo(self) -> Path | None:
+        return self.brand.logo
+
+    @property
+    def choices(self) -> dict[str, Sequence[str]]:
+        return {"categories": [k for k, _ in self.categories], "outcomes": [k for k, _ in self.outcomes]}
+
+    def category_label(self, key: str) -> str:
+        return dict(self.categories).get(key, key)
+
+
+@dataclass(frozen=True)
+class StoriesInside:
+    """The stories folder is a folder inside the workspace, not the workspace itself."""
+
+    def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str) -> None:
+        stories, root = values.get("stories"), ctx.workspace
+        if not isinstance(stories, str) or root is None:
+            return
+        if os.path.isabs(stories) or real(root / stories) == real(root) or not inside(root / stories, root):
+            values["stories"] = ctx.problem(
+                node.entries["stories"],
+                joined(where, "stories"),
+                f"`{stories}` is outside the workspace; stories live in a folder inside it, such as `stories`",
+            )
+
+    def schema(self) -> Sequence[dict[str, Any]]:
+        return []  # where a path leads (`..`, links) cannot be said in JSON Schema: it depends on the disk
+
+
+CONFIG = record(Config, "setting", StoriesInside())
 
 
 def find_workspace(start: Path | None = None, explicit: Path | None = None) -> Path:
@@ -47,19 +212,9 @@ def load_config(root: Path) -> Config:
         return Config(root=root)
     ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root)
     values = CONFIG.convert(node, "", ctx)
-    if isinstance(node, Map) and isinstance(values.get("stories"), str):
-        stories = values["stories"]
-        if os.path.isabs(stories) or real(root / stories) == real(root) or not inside(root / stories, root):
-            values["stories"] = ctx.problem(
-                node.entries["stories"],
-                "stories",
-                f"`{stories}` is outside the workspace; stories live in a folder inside it, such as `stories`",
-            )
     if ctx.problems or values is INVALID or not isinstance(node, Map):
         raise ProblemsFound(ctx.problems)
-    config = config_from_values(root, values)
-    locations = places(node)
-    return dataclasses.replace(config, locations=locations)
+    return CONFIG.build(values, node, root=root)
 
 
 def relative(path: Path, root: Path) -> str:
@@ -71,4 +226,4 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-__all__ = ["CONFIG_NAME", "Problem", "find_workspace", "load_config", "relative"]
+__all__ = ["CONFIG", "CONFIG_NAME", "Config", "Problem", "find_workspace", "load_config", "relative"]

@@ -1,6 +1,7 @@
 """Field types: each one converts a located YAML node, describes itself for the docs and
 emits its JSON Schema, so the validator, `storyteller schema` and docs/story-format.md
-all come from the same declaration (see model.py for the declarations themselves)."""
+all come from the same declaration (record.py joins them into records; story.py and
+config.py declare the fields)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import datetime as dt
 import difflib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,12 @@ class Type:
 
     # Said when an optional field is present but empty, where that is probably a mistake.
     empty_hint = ""
+    # The typed attribute of a field of this type that the file leaves out.
+    empty: Any = None
+
+    def typed(self, value: Any, node: Node | None) -> Any:
+        """The typed attribute of a converted value (a list becomes a tuple, a record its object)."""
+        return value
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         raise NotImplementedError
@@ -353,6 +360,11 @@ class ListOf(Type):
     item: Type
     max_items: int
     min_items: int = 0
+    empty = ()
+
+    def typed(self, value: Any, node: Node | None) -> Any:
+        nodes = node.items if isinstance(node, Seq) else [None] * len(value)
+        return tuple(self.item.typed(v, n) for v, n in zip(value, nodes, strict=True))
 
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         if not isinstance(node, Seq):
@@ -393,6 +405,9 @@ class MapOf(Type):
     key_hint: str
     max_items: int = 30
 
+    def typed(self, value: Any, node: Node | None) -> Any:
+        return tuple(value.items())  # key -> label pairs, in the file's order
+
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
         if not isinstance(node, Map):
             return ctx.problem(node, where, f"expected a mapping of key: label, found {describe(node)}")
@@ -421,99 +436,3 @@ class MapOf(Type):
             "propertyNames": {"pattern": f"^(?:{self.key_pattern})$"},
             "additionalProperties": self.value.json(choices),
         }
-
-
-@dataclass(frozen=True)
-class Field:
-    """One declared field: its name, type, whether it is required, and its documentation."""
-
-    name: str
-    type: Type
-    description: str
-    example: Any
-    required: bool = False
-    required_note: str = ""
-    default: Any = None
-
-
-Rule = Callable[[dict[str, Any], Map, Context, str], None]
-
-
-@dataclass(frozen=True)
-class Record(Type):
-    """A mapping with declared fields; unknown keys are errors with a suggestion."""
-
-    noun: str
-    fields: tuple[Field, ...]
-    rules: tuple[Rule, ...] = ()
-    # Made on demand: some rules list every currency code, which validation does not need.
-    schema_rules: Callable[[], tuple[dict[str, Any], ...]] = tuple
-
-    def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
-
-    def convert(self, node: Node, where: str, ctx: Context) -> Any:
-        if not isinstance(node, Map):
-            return ctx.problem(node, where, f"expected a mapping of fields, found {describe(node)}")
-        names = [f.name for f in self.fields]
-        values: dict[str, Any] = {}
-        meant: set[str] = set()  # fields an unknown key was probably meant to be
-        for key, value in node.entries.items():
-            path = f"{where}.{printable(key)}" if where else printable(key)
-            if key not in names:
-                hint = suggest(key, names)
-                meant.update(n for n in names if hint == f"; did you mean `{n}`?")
-                ctx.problem(node.keys[key], path, f"`{printable(key)}` is not a {self.noun} field{hint}")
-                continue
-            spec = self.field(key)
-            if refused(value):
-                values[key] = INVALID
-                continue
-            if isinstance(value, Scalar) and value.is_null:
-                if spec.required:
-                    ctx.problem(value, path, f"is required but empty; write it ({spec.description})")
-                    values[key] = INVALID
-                elif spec.type.empty_hint:
-                    values[key] = ctx.problem(value, path, f"is empty; {spec.type.empty_hint}")
-                continue
-            values[key] = spec.type.convert(value, path, ctx)
-        for spec in self.fields:
-            if spec.required and spec.name not in node.entries and spec.name not in meant:
-                path = f"{where}.{spec.name}" if where else spec.name
-                ctx.problem(node, path, f"is missing; add `{spec.name}:` ({spec.description})")
-                values[spec.name] = INVALID
-            elif spec.required and spec.name not in node.entries:
-                values[spec.name] = INVALID
-        for rule in self.rules:
-            rule(values, node, ctx, where)
-        return values
-
-    def describe(self) -> str:
-        return f"{self.noun} (see its fields)"
-
-    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
-        properties = {}
-        for spec in self.fields:
-            schema = spec.type.json(choices)
-            schema["description"] = spec.description
-            if spec.default is not None:
-                schema["default"] = spec.default
-            schema["examples"] = [spec.example]
-            properties[spec.name] = schema
-        result: dict[str, Any] = {
-            "type": "object",
-            "properties": properties,
-            "additionalProperties": False,
-        }
-        required = [f.name for f in self.fields if f.required]
-        if required:
-            result["required"] = required
-        extra = self.schema_rules()
-        if extra:
-            result["allOf"] = list(extra)
-        return result
-
-
-def location(values: dict[str, Any], node: Map, key: str) -> Node:
-    """The node of ``key`` for a problem message, or the mapping itself when it is absent."""
-    return node.entries.get(key, node)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from storyteller.errors import Problem
-from storyteller.format.config import relative
+from storyteller.format.config import Config, relative
 from storyteller.format.fields import INVALID, Context
-from storyteller.format.model import STORY, Config, Story, story_from_values
 from storyteller.format.source import Map, parse, read_limited
+from storyteller.format.story import STORY, Story
 from storyteller.paths import inside, real, real_file
 from storyteller.workers import shared
 
@@ -90,7 +90,7 @@ def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]
     values = STORY.convert(node, "", ctx)
     if ctx.problems or values is INVALID:
         return None, ctx.problems
-    return story_from_values(story_id(path), shown, values, node, config.fiscal_year_start), []
+    return STORY.build(values, node, id=story_id(path), file=shown), []
 
 
 def duplicate_ids(paths: Iterable[Path], root: Path) -> list[Problem]:

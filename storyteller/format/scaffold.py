@@ -10,8 +10,8 @@ from typing import Any
 import yaml
 
 from storyteller.figures.periods import Quarter
-from storyteller.format.fields import Field
-from storyteller.format.model import BRAND, CONFIG
+from storyteller.format.config import BRAND, CONFIG
+from storyteller.format.record import Field
 
 SCHEMA_FILE = "story.schema.json"
 
@@ -80,7 +80,13 @@ def story_text(
     head = f"# yaml-language-server: $schema={schema_path}\n"
     quoted = _value(title).strip()
     if example:
-        return head + textwrap.dedent(f"""\
+        return head + _example_story(quoted, team, category, quarter)
+    return head + _skeleton_story(quoted, _value(team).strip(), category, quarter)
+
+
+def _example_story(quoted: str, team: str, category: str, quarter: Quarter) -> str:
+    """A delivered story to learn from."""
+    return textwrap.dedent(f"""\
             # An example story: copy it, or run `storyteller new "Title"` for a fresh one.
             title: {quoted}
             summary: Servers are built from a reviewed template in 20 minutes instead of two days of tickets.
@@ -109,12 +115,16 @@ def story_text(
                 basis: measured           # or estimated
                 source: Ticket timestamps, median of the last quarter
             """)
-    return head + textwrap.dedent(f"""\
+
+
+def _skeleton_story(quoted: str, team: str, category: str, quarter: Quarter) -> str:
+    """An in-progress story with every field to fill in, that validates until the metrics are in."""
+    return textwrap.dedent(f"""\
         title: {quoted}
         # The one-line headline an executive reads (at most 300 characters).
         summary: One sentence on what is better now.
         quarter: {quarter}
-        team: {_value(team).strip()}
+        team: {team}
         # owners: [Your Name]
         # partners: [Other Team]          # teams that took part
         category: {category}

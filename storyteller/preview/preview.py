@@ -28,9 +28,9 @@ from typing import Any
 from storyteller.errors import ProblemsFound, StorytellerError
 from storyteller.figures.periods import Quarter
 from storyteller.format.checks import Finding, plausibility
-from storyteller.format.config import load_config
+from storyteller.format.config import Config, load_config
 from storyteller.format.load import Workspace, load_workspace
-from storyteller.format.model import Config, Story
+from storyteller.format.story import Story
 
 FONT_ROUTE = "/fonts/"
 DEFAULT_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; base-uri 'none'"

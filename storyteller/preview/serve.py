@@ -24,8 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from storyteller.errors import StorytellerError, WorkspaceError
-from storyteller.format.config import CONFIG_NAME, load_config
-from storyteller.format.model import Config
+from storyteller.format.config import CONFIG_NAME, Config, load_config
 from storyteller.preview.preview import FONT_ROUTE, Preview, State, font_file, status_json
 
 HOST = "127.0.0.1"

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storyteller.figures.metrics import StoryFigures, Totals
-from storyteller.format.model import Config
+from storyteller.format.config import Config
 from storyteller.report.fmt import Formatter
 from storyteller.report.views import anchor
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from storyteller.figures.metrics import story_figures, totals
 from storyteller.figures.periods import Quarter
-from storyteller.format.model import Config, Story
+from storyteller.format.config import Config
+from storyteller.format.story import Story
 from storyteller.report.appendix import Appendix, AppendixRow, appendix
 from storyteller.report.charts import Chart, Palette
 from storyteller.report.fmt import Formatter

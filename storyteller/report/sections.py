@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from storyteller.figures.metrics import StoryFigures, Totals, story_figures
 from storyteller.figures.periods import Quarter
-from storyteller.format.model import Config, Story
+from storyteller.format.config import Config
+from storyteller.format.story import Story
 from storyteller.report import charts
 from storyteller.report.charts import Chart, Palette
 from storyteller.report.fmt import Formatter

@@ -9,7 +9,8 @@ from markupsafe import Markup
 
 from storyteller.figures import units
 from storyteller.figures.metrics import MetricFigures, StoryFigures
-from storyteller.format.model import Config, Story
+from storyteller.format.config import Config
+from storyteller.format.story import Story
 from storyteller.report import charts
 from storyteller.report.charts import Chart, Palette
 from storyteller.report.fmt import Formatter

@@ -1,0 +1,286 @@
+"""Field types that need more than a pattern: Markdown depth, frequencies, URLs, image files
+(read and checked on disk), locales and currency codes (asked of Babel).
+
+The generic types (text, numbers, choices, lists) are in fields.py; these know about the
+story format's world, and some of them read files or import heavy libraries on demand.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storyteller.figures import units
+from storyteller.format.fields import INVALID, Context, Text, Type, suggest
+from storyteller.format.source import Node
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000  # a 6000 x 4000 photo; decoding one takes about 100 MB
+MAX_MARKDOWN_DEPTH = 16  # nesting levels of lists, quotes, emphasis and links together
+MAX_EVENTS = 1_000_000  # per period, for `frequency`
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`40 per month`: how often something happens."""
+
+    count: float
+    period: str
+
+    @property
+    def per_year(self) -> float:
+        return self.count * units.PERIODS_PER_YEAR[self.period]
+
+    def __str__(self) -> str:
+        return f"{self.count:g} per {self.period}"
+
+
+PERIODS = tuple(units.PERIODS_PER_YEAR)
+
+# What may open a nesting level at the start of a line: quote and list markers.
+_LINE_MARKERS = re.compile(r"[ \t]*(?:>[ \t]*|(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)[ \t]*)*")
+_MARKER = re.compile(r">|[-+*](?=[ \t]|$)|[0-9]{1,9}[.)](?=[ \t]|$)")
+
+
+def _nesting_bound(text: str) -> int:
+    """An upper bound of what markdown.depth(text) finds, cheap enough for every story.
+
+    A block nests only through markers at the start of a line (each opens at most two
+    levels: a list and its item) or through containers opened on earlier lines, which the
+    line's indentation must reach (at least one column per level). Inline nesting needs an
+    opening character per level: `*`, `_`, `[` or `<`, counted per paragraph."""
+    block = 0
+    for line in text.split("\n"):
+        prefix = _LINE_MARKERS.match(line)
+        assert prefix is not None  # the pattern matches the empty string
+        head = prefix.group()
+        indent = len(head.expandtabs(4)) - len(head.expandtabs(4).lstrip(" "))
+        block = max(block, indent + 2 * len(_MARKER.findall(head)))
+    inline = max(sum(part.count(c) for c in "*_[<") for part in text.split("\n\n"))
+    return block + inline + 2
+
+
+@dataclass(frozen=True)
+class Markdown(Text):
+    """Story text in Markdown, nested no deeper than MAX_MARKDOWN_DEPTH, so no story can
+    make the renderer or the PDF layout descend hundreds of levels."""
+
+    one_line: bool = False
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = super().convert(node, where, ctx)
+        if text is INVALID or _nesting_bound(text) <= MAX_MARKDOWN_DEPTH:
+            return text
+        from storyteller.report.markdown import depth
+
+        found = depth(text)
+        if found > MAX_MARKDOWN_DEPTH:
+            return ctx.problem(
+                node,
+                where,
+                f"its Markdown nests {found} levels deep (lists in lists, quotes in quotes, emphasis in "
+                f"links); the limit is {MAX_MARKDOWN_DEPTH}, flatten it",
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class Frequency(Type):
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = Text(60).convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:per|/|a|an|each)\s*([a-z]+?)s?", text.strip())
+        if not match or match[2] not in PERIODS:
+            return ctx.problem(
+                node,
+                where,
+                f'"{text}" is not a frequency; write it as `N per day|week|month|quarter|year`, e.g. `40 per month`',
+            )
+        count = float(match[1])
+        if count <= 0:
+            return ctx.problem(node, where, "must happen more than 0 times; remove `frequency` if it never happens")
+        if count > MAX_EVENTS:
+            return ctx.problem(node, where, f"{match[1]} times a {match[2]} is more than the limit of {MAX_EVENTS:,}")
+        return Rate(count, match[2])
+
+    def describe(self) -> str:
+        return "`N per day|week|month|quarter|year`, N > 0"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        # The same forms the validator accepts: "40 per month", "40/month", "3 a day", "2 per weeks".
+        return {"type": "string", "pattern": f"^[0-9]+(\\.[0-9]+)?\\s*(per|/|a|an|each)\\s*({'|'.join(PERIODS)})s?$"}
+
+
+@dataclass(frozen=True)
+class Url(Type):
+    schemes: tuple[str, ...] = ("https", "http", "mailto")
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = Text(2000).convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+        if scheme not in self.schemes:
+            shown = f"`{scheme}:` URLs are" if scheme else "a URL without a scheme is"
+            return ctx.problem(node, where, f"{shown} not allowed; use an https, http or mailto link")
+        if scheme in ("http", "https") and not re.match(r"(?i)https?://[^/\s?#]+", text):
+            return ctx.problem(node, where, f'"{text}" has no host; write a full URL like https://example.com/page')
+        if re.search(r"\s", text):
+            return ctx.problem(node, where, "contains spaces; encode them as %20")
+        return text
+
+    def describe(self) -> str:
+        return "URL: `https`, `http` or `mailto` only"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        return {"type": "string", "maxLength": 2000, "pattern": "^(?i:https?://[^/\\s?#]+\\S*|mailto:\\S+)$"}
+
+
+_MAGIC = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",)}
+
+
+def _raster_problem(target: Path, kind: str) -> str | None:
+    """What is wrong with a PNG or JPEG beyond its first bytes: too many pixels (a
+    decompression bomb: a small file that decodes to gigabytes) or damaged data. Pillow
+    reads only the header for the size; `verify` checks a PNG's chunks without decoding."""
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(target, formats=[kind]) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    return _too_many_pixels(width, height)
+                image.verify()
+    except Image.DecompressionBombError:  # Pillow refuses to open past 179 million pixels
+        with open(target, "rb") as handle:
+            head = handle.read(24)
+        width, height = struct.unpack(">II", head[16:24]) if kind == "PNG" else (0, 0)  # from IHDR
+        return _too_many_pixels(width, height)
+    except (OSError, SyntaxError, ValueError, EOFError):  # Pillow's ways of saying "damaged"
+        return f"is not a readable {kind} file (its data is damaged); export it again"
+    return None
+
+
+def _too_many_pixels(width: int, height: int) -> str:
+    size = f"is {width:,} x {height:,} pixels" if width else "has far too many pixels"
+    return f"{size}; the limit is {MAX_IMAGE_PIXELS:,} pixels, scale it down"
+
+
+@dataclass(frozen=True)
+class FilePath(Type):
+    """A path to an image inside the workspace, relative to the file that names it.
+
+    Checked without trusting the author: it must resolve (symlinks followed) inside the
+    workspace, be a regular file (not a FIFO or device, which could block or be endless),
+    stay under a size limit and start with the bytes of an allowed format.
+    """
+
+    kinds: tuple[str, ...] = ("PNG", "JPEG")
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = Text(500).convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        allowed = " or ".join(self.kinds)
+        if re.match(r"(?i)[a-z][a-z0-9+.-]*://", text) or text.lower().startswith("data:"):
+            return ctx.problem(
+                node,
+                where,
+                f"remote images are not allowed; save the {allowed} file in the workspace and give its path",
+            )
+        if os.path.isabs(text) or text.startswith("~"):
+            return ctx.problem(node, where, "must be a path relative to this file, inside the workspace")
+        assert ctx.base_dir is not None and ctx.workspace is not None
+        try:
+            target = (ctx.base_dir / text).resolve()
+        except RuntimeError:  # pathlib's report of a symlink loop
+            return ctx.problem(node, where, f"{text} is a symbolic link that points to itself")
+        root = ctx.workspace.resolve()
+        if not target.is_relative_to(root):
+            return ctx.problem(node, where, f"{text} points outside the workspace; keep images inside it")
+        try:
+            info = os.stat(target)
+        except OSError:
+            return ctx.problem(node, where, f"{text} does not exist; check the path (relative to this file)")
+        if not stat.S_ISREG(info.st_mode):
+            return ctx.problem(node, where, f"{text} is not a regular file")
+        if info.st_size > MAX_IMAGE_BYTES:
+            return ctx.problem(node, where, f"{text} is {info.st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
+        with open(target, "rb") as handle:
+            head = handle.read(8)
+        kind = self.sniff(head, target)
+        if kind not in self.kinds:
+            return ctx.problem(node, where, f"{text} is not a {allowed} file")
+        damage = _raster_problem(target, kind) if kind in _MAGIC else None
+        if damage:
+            return ctx.problem(node, where, f"{text} {damage}")
+        return target
+
+    @staticmethod
+    def sniff(head: bytes, target: Path) -> str | None:
+        for kind, magics in _MAGIC.items():
+            if head.startswith(magics):
+                return kind
+        if target.suffix.lower() == ".svg" and head.lstrip().startswith((b"<svg", b"<?xml", b"<!--")):
+            return "SVG"
+        return None
+
+    def describe(self) -> str:
+        return f"path relative to this file, inside the workspace: {', '.join(self.kinds)}"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        return {"type": "string", "minLength": 1, "maxLength": 500, "pattern": "^(?![a-zA-Z][a-zA-Z0-9+.-]*:|/|~)"}
+
+
+@dataclass(frozen=True)
+class LocaleName(Type):
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = Text(
+            20, pattern=r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})*", pattern_hint="is not a locale like en_US or de_DE"
+        ).convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        from babel.localedata import locale_identifiers
+
+        known = locale_identifiers()
+        if text not in known:
+            return ctx.problem(node, where, f"`{text}` is not a locale Babel knows{suggest(text, sorted(known))}")
+        return text
+
+    def describe(self) -> str:
+        return "locale like `en_US`, `de_DE`, `fr_FR`"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^[a-z]{2,3}(_[A-Za-z0-9]{2,4})*$"}
+
+
+@dataclass(frozen=True)
+class CurrencyCode(Type):
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = Text(
+            3, pattern="[A-Z]{3}", pattern_hint="is not a currency code; write three capitals like USD"
+        ).convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        if text not in units.currency_codes():
+            return ctx.problem(
+                node, where, f"`{text}` is not an ISO 4217 currency code{suggest(text, sorted(units.currency_codes()))}"
+            )
+        return text
+
+    def describe(self) -> str:
+        return "ISO 4217 currency code such as `USD`, `EUR`"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        return {"type": "string", "enum": sorted(units.currency_codes())}
