@@ -381,22 +381,19 @@ _POINT_AT_OPENING = (
 )
 
 _TAB = "a tab character is used for indentation; YAML needs spaces, replace the tab with spaces"
-_CONTROL = "YAML syntax error: {problem}; remove the control character"
 _ESCAPE = (
     "YAML syntax error: {problem}; write the character itself, or use single quotes "
     "where a backslash is meant literally"
 )
-# (where PyYAML says it, words it uses, what storyteller says): the first row that matches
-# wins. "problem" is PyYAML's problem (its context when it has none); {problem} is filled
-# in with it.
+# (where PyYAML says it, the words it uses, what storyteller says): the first row that
+# matches wins. "problem" is PyYAML's problem (its context when it has none), and fills
+# {problem}. Control characters are not here: both parsers raise a ReaderError for them.
 _SYNTAX_MESSAGES: tuple[tuple[str, str, str], ...] = (
-    ("problem", "\\t", _TAB),  # "found character '\t' that cannot start any token"
-    ("problem", "tab", _TAB),  # "found a tab character that violates indentation"
-    ("problem", "special characters are not allowed", _CONTROL),
-    ("problem", "unacceptable character", _CONTROL),
+    ("problem", "\\t", _TAB),  # Python parser: "found character '\t' that cannot start any token" (a backslash and t)
+    ("problem", "tab", _TAB),  # libyaml: "found a tab character that violates indentation"
     ("problem", "escape", _ESCAPE),  # "found unknown escape character", "... Unicode character escape code"
     ("problem", "hexdecimal", _ESCAPE),  # libyaml: "did not find expected hexdecimal number"
-    ("problem", "hexadecimal", _ESCAPE),  # "expected escape sequence of 2 hexadecimal numbers"
+    ("problem", "hexadecimal", _ESCAPE),  # Python: "expected escape sequence of 2 hexadecimal numbers"
     ("context", "quoted scalar", "YAML syntax error: the quote opened here is never closed; add the closing quote"),
     (
         "context",
@@ -405,7 +402,7 @@ _SYNTAX_MESSAGES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "context",
-        "flow mapping",
+        "flow mapping",  # {{ and }} are the braces themselves (str.format)
         "YAML syntax error: the `{{` opened here is never closed; add `}}` (or quote the text)",
     ),
 )
