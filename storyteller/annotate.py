@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 
 def _data(text: str) -> str:
@@ -33,3 +34,17 @@ def command(kind: str, path: str, line: int, column: int, title: str, message: s
     """One workflow command: ``kind`` is ``error`` or ``warning``."""
     where = f"file={_property(path)},line={line},col={column},title={_property(title)}"
     return f"::{kind} {where}::{_data(message)}"
+
+
+def commands(root: Path, problems: list[Any], findings: list[Any], strict: bool) -> list[str]:
+    """The workflow commands of a validation: problems are errors, warnings errors with ``strict``."""
+    cwd = Path.cwd()
+    lines = []
+    for p in problems:
+        message = f"{p.field}: {p.message}" if p.field else p.message
+        lines.append(command("error", shown_path(p.path, root, cwd), p.line, p.column, "storyteller", message))
+    for f in findings:
+        kind = "error" if strict else "warning"
+        path = shown_path(f.path, root, cwd)
+        lines.append(command(kind, path, f.line, f.column, f"storyteller {f.code}", f"{f.field}: {f.message}"))
+    return lines

@@ -1,8 +1,9 @@
 """The command line: turns options into calls on the core and core errors into exit codes.
 
-Only this module knows about Typer. Exit codes: 0 ok, 1 problems in stories or the config
-(or a file in the way), 2 wrong usage, 3 a bug in storyteller, 130 interrupted (SIGINT),
-143 terminated (SIGTERM; the handler is installed in __main__.py, before any import).
+Only this module knows about Typer; terminal.py draws what it prints (problems, tables,
+progress). Exit codes: 0 ok, 1 problems in stories or the config (or a file in the way),
+2 wrong usage, 3 a bug in storyteller, 130 interrupted (SIGINT), 143 terminated
+(SIGTERM; the handler is installed in __main__.py, before any import).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import enum
 import json
 import os
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +22,18 @@ import click
 import typer
 
 from storyteller import __version__
-from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError, printable
+from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
+from storyteller.terminal import (
+    Steps,
+    console,
+    plural,
+    print_problems,
+    print_stories,
+    print_warnings,
+    show_state,
+    shown,
+    summary,
+)
 
 app = typer.Typer(
     name="storyteller",
@@ -84,6 +95,11 @@ class ExportFormat(enum.StrEnum):
     csv = "csv"
 
 
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"storyteller {__version__}")
@@ -114,7 +130,7 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except ProblemsFound as found:
-        _print_problems(found)
+        print_problems(found)
         raise typer.Exit(EXIT_PROBLEMS) from None
     except StorytellerError as error:
         _fail(str(error), error.exit_code)
@@ -128,15 +144,6 @@ def _run(action: Callable[[], T]) -> T:
         if _state["debug"]:
             raise
         _fail(f"internal error: {type(error).__name__}: {error}; run with --debug for details", EXIT_BUG)
-
-
-def _print_problems(found: ProblemsFound) -> None:
-    console = _console(stderr=True)
-    for problem in found.problems:
-        place = printable(f"{problem.path}:{problem.line}:{problem.column}:", limit=None)  # as str() shows it
-        console.print(f"[bold]{escape(place)}[/bold]{escape(str(problem).removeprefix(place))}")
-    files = len({p.path for p in found.problems})
-    console.print(f"[red]{_plural(len(found.problems), 'problem')}[/red] in {_plural(files, 'file')}")
 
 
 def _now() -> dt.datetime:
@@ -311,19 +318,10 @@ def validate(
     """Check stories and the config; print every problem and plausibility warning as path:line:column: field: message."""
 
     def body() -> None:
-        from storyteller.format.checks import plausibility
-        from storyteller.format.config import find_workspace, load_config
-        from storyteller.format.load import load_workspace
+        from storyteller.format.config import find_workspace
 
         root = find_workspace(explicit=workspace)
-        problems, findings = [], []
-        count = files = 0
-        try:
-            loaded = load_workspace(load_config(root), paths or None)
-            problems, count, files = loaded.problems, len(loaded.stories), loaded.files
-            findings = plausibility(loaded.stories, loaded.config, _today())
-        except ProblemsFound as found:
-            problems = found.problems
+        problems, findings, count, files = _validated(root, paths or None)
         failed = bool(problems or (strict and findings))
         if format is CheckFormat.json:
             result = {
@@ -336,56 +334,36 @@ def validate(
             }
             typer.echo(json.dumps(result, indent=2))
         elif format is CheckFormat.github:
-            _annotate(root, problems, findings, strict)
+            from storyteller.annotate import commands
+
+            for line in commands(root, problems, findings, strict):
+                typer.echo(line)
             if not quiet:
-                typer.echo(_summary(count, problems, findings, strict))
+                typer.echo(summary(count, problems, findings, strict))
         else:
             if failed:
                 raise ProblemsFound([*problems, *(f.as_problem() for f in findings if strict)])
-            _print_warnings(findings)
+            print_warnings(findings)
             if not quiet:
-                typer.echo(_summary(count, problems, findings, strict))
+                typer.echo(summary(count, problems, findings, strict))
         if failed:
             raise typer.Exit(EXIT_PROBLEMS)
 
     _run(body)
 
 
-def _summary(count: int, problems: list[Any], findings: list[Any], strict: bool) -> str:
-    """'3 stories valid, 1 warning' or '2 problems in 1 file'."""
-    stories = f"{count} stor{'y' if count == 1 else 'ies'}"
-    errors = [*problems, *(findings if strict else [])]
-    if errors:
-        files = len({p.path for p in errors})
-        return f"{_plural(len(errors), 'problem')} in {_plural(files, 'file')}"
-    if findings:
-        return f"{stories} valid, {_plural(len(findings), 'warning')}"
-    return f"{stories} valid"
+def _validated(root: Path, paths: list[Path] | None) -> tuple[list[Any], list[Any], int, int]:
+    """What `validate` reports: the problems, the plausibility warnings, how many stories
+    and how many files were read (none when the config itself has problems)."""
+    from storyteller.format.checks import plausibility
+    from storyteller.format.config import load_config
+    from storyteller.format.load import load_workspace
 
-
-def _plural(count: int, noun: str) -> str:
-    many = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{count} {noun if count == 1 else many}"
-
-
-def _annotate(root: Path, problems: list[Any], findings: list[Any], strict: bool) -> None:
-    from storyteller.annotate import command, shown_path
-
-    cwd = Path.cwd()
-    for p in problems:
-        message = f"{p.field}: {p.message}" if p.field else p.message
-        typer.echo(command("error", shown_path(p.path, root, cwd), p.line, p.column, "storyteller", message))
-    for f in findings:
-        kind = "error" if strict else "warning"
-        path = shown_path(f.path, root, cwd)
-        typer.echo(command(kind, path, f.line, f.column, f"storyteller {f.code}", f"{f.field}: {f.message}"))
-
-
-def _print_warnings(findings: list[Any]) -> None:
-    console = _console(stderr=True)
-    for finding in findings:
-        place, rest = str(finding).split(": warning: ", 1)
-        console.print(f"[bold]{escape(place)}:[/bold] [yellow]warning:[/yellow] {escape(rest)}", soft_wrap=True)
+    try:
+        loaded = load_workspace(load_config(root), paths)
+    except ProblemsFound as found:
+        return found.problems, [], 0, 0
+    return loaded.problems, plausibility(loaded.stories, loaded.config, _today()), len(loaded.stories), loaded.files
 
 
 def _checked(workspace: Path | None, strict: bool) -> Any:
@@ -398,21 +376,8 @@ def _checked(workspace: Path | None, strict: bool) -> Any:
     findings = plausibility(loaded.stories, loaded.config, _today())
     if loaded.problems or (strict and findings):
         raise ProblemsFound([*loaded.problems, *(f.as_problem() for f in findings if strict)])
-    _print_warnings(findings)
+    print_warnings(findings)
     return loaded
-
-
-def _console(stderr: bool = False) -> Any:
-    """A rich console: colour only on a terminal and never with NO_COLOR (rich reads it)."""
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, emoji=False)
-
-
-def escape(text: str) -> str:
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
 
 
 @app.command("list")
@@ -424,48 +389,13 @@ def list_stories(
     """A table of stories (team, category, status, yearly hours saved) with totals."""
 
     def body() -> None:
-        from rich.console import Console
-        from rich.markup import escape
-        from rich.table import Table
-
         from storyteller.figures.metrics import story_figures, totals
 
         loaded = _loaded(workspace)
         selection = _selection(quarter, year, loaded)
         config = loaded.config
         figures = [story_figures(s, config) for s in loaded.stories if selection.covers(s.quarter)]
-        table = Table(title=f"Stories: {selection}", title_justify="left")
-        table.add_column("quarter", no_wrap=True)
-        table.add_column("story", no_wrap=True, max_width=48, overflow="ellipsis")
-        table.add_column("team", max_width=28)
-        table.add_column("category")
-        table.add_column("status", no_wrap=True)
-        table.add_column("hours/year", justify="right", no_wrap=True)
-        for f in figures:
-            s = f.story
-            hours = f"{f.yearly_hours_saved:,.0f}"
-            table.add_row(  # story text as text: `[link=...]` in a team is no terminal markup
-                str(s.quarter),
-                escape(printable(s.id, limit=None)),
-                escape(s.team),
-                escape(config.category_label(s.category)),
-                s.status,
-                hours if s.delivered else f"({hours})",
-            )
-        total = totals(figures, config)
-        table.add_section()
-        table.add_row(
-            "total",
-            f"{total.delivered} delivered, {total.in_progress} in progress",
-            "",
-            "",
-            "",
-            f"{total.yearly_hours_saved:,.0f}",
-        )
-        console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-        console.print(table)
-        if total.in_progress:
-            console.print("Hours in (brackets) belong to in-progress stories and are not in the total.")
+        print_stories(figures, totals(figures, config), config, selection)
 
     _run(body)
 
@@ -477,9 +407,7 @@ def export(
     ] = ExportFormat.json,
     quarter: QuarterOption = None,
     year: YearOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
-    ] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Every computed figure, as the export contract of the story format describes."""
@@ -520,9 +448,7 @@ def build(
         from storyteller.build import BuildRequest
         from storyteller.build import build as run_build
 
-        formats = tuple(f.strip().lower() for f in format.split(",") if f.strip())
-        if not formats or any(f not in ("html", "pdf") for f in formats):
-            raise UsageError(f"--format {format!r}: use html, pdf or html,pdf")
+        formats = _formats(format)
         if every and (quarter or year):
             raise UsageError("give --all alone, without --quarter or --year")
         if quiet and verbose:
@@ -531,7 +457,7 @@ def build(
         loaded = _checked(workspace, strict)
         if verbose:
             typer.echo(
-                f"checked {_plural(len(loaded.stories), 'story')} in {time.monotonic() - started:.2f} s", err=True
+                f"checked {plural(len(loaded.stories), 'story')} in {time.monotonic() - started:.2f} s", err=True
             )
         selection = _selection(quarter, year, loaded)
         request = BuildRequest(
@@ -544,67 +470,25 @@ def build(
             created=_created(),
             time_limit=time_limit,
         )
-        with Steps(_console(stderr=True), bar=not quiet, verbose=verbose) as steps:
+        with Steps(console(stderr=True), bar=not quiet, verbose=verbose) as steps:
             built = run_build(loaded, request, steps)
         for item in built:
             if not quiet:
-                typer.echo(f"wrote {_shown(item.path)}")
+                typer.echo(f"wrote {shown(item.path)}")
             for url in item.refused:
                 typer.echo(
-                    f"storyteller: warning: {_shown(item.path)}: did not read {url} (not in the workspace)", err=True
+                    f"storyteller: warning: {shown(item.path)}: did not read {url} (not in the workspace)", err=True
                 )
 
     _run(body)
 
 
-class Steps:
-    """A long job's progress on standard error: a rich bar on a terminal once the job has
-    taken ``delay`` seconds (quick jobs stay quiet), and with ``verbose`` one line per
-    step with the time it took. Off a terminal there is no bar, only plain lines."""
-
-    def __init__(self, console: Any, bar: bool = True, verbose: bool = False, delay: float = 1.0) -> None:
-        self.console = console
-        self.verbose = verbose
-        self.current: tuple[str, float] | None = None
-        self.bar: Any = None
-        self.timer: threading.Timer | None = None
-        if bar and console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-                transient=True,
-            )
-            self.task = self.bar.add_task("starting", total=None)
-            self.timer = threading.Timer(delay, self.bar.start)
-            self.timer.daemon = True
-
-    def __enter__(self) -> Steps:
-        if self.timer is not None:
-            self.timer.start()
-        return self
-
-    def __call__(self, step: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        self._finish(now)
-        self.current = None if step == "done" else (step, now)
-        if self.bar is not None:
-            self.bar.update(self.task, description=f"building: {step}", completed=done, total=total)
-
-    def _finish(self, now: float) -> None:
-        if self.verbose and self.current is not None:
-            step, began = self.current
-            self.console.print(f"{escape(step)}: {now - began:.2f} s")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.timer is not None:
-            self.timer.cancel()
-        if self.bar is not None:
-            self.bar.stop()
+def _formats(option: str) -> tuple[str, ...]:
+    """The formats of `build --format html,pdf`."""
+    formats = tuple(f.strip().lower() for f in option.split(",") if f.strip())
+    if not formats or any(f not in ("html", "pdf") for f in formats):
+        raise UsageError(f"--format {option!r}: use html, pdf or html,pdf")
+    return formats
 
 
 @app.command()
@@ -628,12 +512,12 @@ def serve(
         latest = quarter is not None and quarter.strip().lower() == "latest"
         selection = _selection(None if latest else quarter, year)
         preview = Preview(root, selection.quarter, selection.year, today=_today)
-        console = _console(stderr=True)
-        rebuilder = Rebuilder(preview, lambda state: _show_state(console, state))
+        out = console(stderr=True)
+        rebuilder = Rebuilder(preview, lambda state: show_state(out, state))
         # Watching starts first: a change made during the first build is rebuilt after it.
         with watching(preview, rebuilder.changed):
-            console.print("building the preview ...")
-            _show_state(console, preview.rebuild())
+            out.print("building the preview ...")
+            show_state(out, preview.rebuild())
             server = start_server(preview, port)
             url = f"http://127.0.0.1:{server.server_address[1]}/"
             typer.echo(f"serving {url} (Ctrl-C to stop)")
@@ -650,21 +534,9 @@ def serve(
             finally:
                 rebuilder.stop()
                 stop_server(server)
-        console.print("stopped")
+        out.print("stopped")
 
     _run(body)
-
-
-def _show_state(console: Any, state: Any) -> None:
-    """One rebuild, as the terminal of `serve` shows it."""
-    for line in (*state.problems, *state.warnings):
-        console.print(escape(line))
-    if state.problems:
-        kept = "the page keeps the last good report" if state.report else "the page shows them"
-        console.print(f"[red]{_plural(len(state.problems), 'problem')}[/red]; {kept}")
-    else:
-        warnings = f", {_plural(len(state.warnings), 'warning')}" if state.warnings else ""
-        console.print(f"rebuilt {state.period} in {state.seconds:.2f} s{warnings}")
 
 
 def _created() -> str:
@@ -672,18 +544,9 @@ def _created() -> str:
     return _now().isoformat().replace("+00:00", "Z")
 
 
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 @app.command()
 def schema(
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
-    ] = None,
+    output: OutputOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """The JSON Schema (draft 2020-12) of a story file, with this workspace's categories."""

@@ -20,7 +20,8 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner
 
-from storyteller.cli import Steps, app
+from storyteller.cli import app
+from storyteller.terminal import Steps
 
 from .conftest import BASE_STORY, REPO
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,133 +193,152 @@ def _odd_breaks(text: str, builder: _Builder) -> str:
     return _YAML_ONLY_BREAKS.sub(" ", text)
 
 
-def _child_path(stack: list[tuple[Seq | Map, list[Node], str]]) -> str:
-    """The field path (`metrics[0].unit`) of the node about to be added under the stack's top."""
-    if not stack:
-        return ""
-    container, children, path = stack[-1]
-    if isinstance(container, Seq):
-        return f"{path}[{len(children)}]"
-    if len(children) % 2 == 0:  # a key: its path is the mapping's own
-        return path
-    key = children[-1]
-    name = key.value if isinstance(key, Scalar) else "?"
-    return f"{path}.{name}" if path else name
+# ---------------------------------------------------------------------------------------
+# Events to nodes
 
 
-class _TooMany(Exception):
-    pass
+@dataclass
+class _Open:
+    """A list or mapping whose end event has not come yet; mapping children alternate key, value."""
+
+    container: Seq | Map
+    children: list[Node]
+    path: str  # its field path, e.g. `metrics[0]`
+    refused: bool  # it had a tag: it becomes a REFUSED scalar when it closes
+
+
+class _Stop(Exception):
+    """Ends the event stream early; ``root`` is what the file reads as."""
+
+    def __init__(self, root: Node | None) -> None:
+        self.root = root
+
+
+@dataclass
+class _Tree:
+    """Turns PyYAML's events into nodes, refusing tags, anchors, aliases and extra documents.
+
+    One method per kind of event (see _HANDLERS). A refused node is replaced by a REFUSED
+    scalar, so the model does not report it a second time as a wrong type. Problems of this
+    kind are capped per file so that a flood of aliases stays cheap."""
+
+    builder: _Builder
+    stack: list[_Open] = field(default_factory=list)
+    root: Node | None = None
+    documents: int = 0
+
+    def document(self, _event: Any, line: int, column: int) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self.builder.problem(
+                line, column, "a file holds one YAML document; remove the second `---` and what follows"
+            )
+            raise _Stop(self.root)
+
+    def alias(self, event: yaml.AliasEvent, line: int, column: int) -> None:
+        self._refuse(line, column, f"aliases (*{event.anchor}) are not supported; write the value out", self._path())
+        self._add(Scalar("", REFUSED, line, column))
+
+    def scalar(self, event: yaml.ScalarEvent, line: int, column: int) -> None:
+        refused = self._refused(event, line, column, self._path())
+        self._add(Scalar(event.value, REFUSED if refused else event.style or "", line, column))
+
+    def start(self, event: yaml.CollectionStartEvent, line: int, column: int) -> None:
+        path = self._path()
+        refused = self._refused(event, line, column, path)
+        if len(self.stack) >= MAX_DEPTH:
+            self.builder.problem(line, column, f"nesting is deeper than {MAX_DEPTH} levels", path)
+            raise _Stop(None)
+        container = Seq([], line, column) if isinstance(event, yaml.SequenceStartEvent) else Map({}, {}, line, column)
+        self.stack.append(_Open(container, [], path, refused))
+
+    def end(self, _event: Any, _line: int, _column: int) -> None:
+        top = self.stack.pop()
+        container = top.container
+        if isinstance(container, Seq):
+            container.items = top.children
+        else:
+            _fill_map(container, top.children, self.builder, top.path)
+        self._add(Scalar("", REFUSED, container.line, container.column) if top.refused else container)
+
+    def _add(self, node: Node) -> None:
+        if self.stack:
+            self.stack[-1].children.append(node)
+        else:
+            self.root = node
+
+    def _path(self) -> str:
+        """The field path (`metrics[0].unit`) of the node about to be added."""
+        if not self.stack:
+            return ""
+        top = self.stack[-1]
+        if isinstance(top.container, Seq):
+            return f"{top.path}[{len(top.children)}]"
+        if len(top.children) % 2 == 0:  # a key: its path is the mapping's own
+            return top.path
+        key = top.children[-1]
+        name = key.value if isinstance(key, Scalar) else "?"
+        return f"{top.path}.{name}" if top.path else name
+
+    def _refused(self, event: yaml.ScalarEvent | yaml.CollectionStartEvent, line: int, column: int, path: str) -> bool:
+        """Report an anchor or a tag on the node; whether the node itself is refused (a tag)."""
+        if event.anchor is not None:
+            self._refuse(line, column, f"anchors (&{event.anchor}) are not supported; write the value out", path)
+        if event.tag is not None and event.tag != "!":
+            self._refuse(line, column, f"YAML tags ({_tag(event.tag)}) are not allowed; remove the tag", path)
+            return True
+        return False
+
+    def _refuse(self, line: int, column: int, message: str, path: str) -> None:
+        problems = self.builder.problems
+        self.builder.problem(line, column, message, path)
+        if len(problems) >= MAX_PROBLEMS_PER_FILE - 1:
+            self.builder.problem(
+                problems[-1].line,
+                problems[-1].column,
+                f"stopped after {MAX_PROBLEMS_PER_FILE} problems in this file; fix these first",
+            )
+            raise _Stop(None)
+
+
+# The events that make nodes; the rest (stream start and end, document end) carry nothing.
+_HANDLERS: dict[type[yaml.Event], Callable[[_Tree, Any, int, int], None]] = {
+    yaml.DocumentStartEvent: _Tree.document,
+    yaml.AliasEvent: _Tree.alias,
+    yaml.ScalarEvent: _Tree.scalar,
+    yaml.SequenceStartEvent: _Tree.start,
+    yaml.MappingStartEvent: _Tree.start,
+    yaml.SequenceEndEvent: _Tree.end,
+    yaml.MappingEndEvent: _Tree.end,
+}
 
 
 def _build(text: str, builder: _Builder) -> Node | None:
-    """Turn the event stream into nodes, refusing tags, anchors, aliases and extra documents.
-
-    A refused node is replaced by a REFUSED scalar, so the model does not report it a second
-    time as a wrong type. Problems are capped per file so that a flood of aliases stays cheap.
-    """
+    """The file's root node (None for an empty file or one it cannot use); problems go to ``builder``."""
     text = _odd_breaks(text, builder)
-    stack: list[tuple[Seq | Map, list[Node], str]] = []
-    refused: list[bool] = []
-    root: Node | None = None
-    documents = 0
-
-    def refuse(line: int, column: int, message: str, where: str) -> None:
-        builder.problem(line, column, message, where)
-        if len(builder.problems) >= MAX_PROBLEMS_PER_FILE - 1:
-            raise _TooMany
-
+    tree = _Tree(builder)
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            mark = event.start_mark
-            assert mark is not None  # the parser marks every event
-            line, column = mark.line + 1, mark.column + 1
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    builder.problem(
-                        line, column, "a file holds one YAML document; remove the second `---` and what follows"
-                    )
-                    return root
-                continue
-            where = _child_path(stack)
-            if isinstance(event, yaml.AliasEvent):
-                refuse(line, column, f"aliases (*{event.anchor}) are not supported; write the value out", where)
-                node: Node = Scalar("", REFUSED, line, column)
-            elif isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                bad = False
-                if event.anchor is not None:
-                    refuse(line, column, f"anchors (&{event.anchor}) are not supported; write the value out", where)
-                if event.tag is not None and event.tag != "!":
-                    refuse(line, column, f"YAML tags ({_tag(event.tag)}) are not allowed; remove the tag", where)
-                    bad = True
-                if isinstance(event, yaml.ScalarEvent):
-                    node = Scalar(event.value, REFUSED if bad else event.style or "", line, column)
-                else:
-                    if len(stack) >= MAX_DEPTH:
-                        builder.problem(line, column, f"nesting is deeper than {MAX_DEPTH} levels", where)
-                        return None
-                    container: Seq | Map = (
-                        Seq([], line, column)
-                        if isinstance(event, yaml.SequenceStartEvent)
-                        else Map({}, {}, line, column)
-                    )
-                    stack.append((container, [], where))
-                    refused.append(bad)
-                    continue
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                container, children, path = stack.pop()
-                if isinstance(container, Seq):
-                    container.items = children
-                else:
-                    _fill_map(container, children, builder, path)
-                node = container
-                if refused.pop():
-                    node = Scalar("", REFUSED, container.line, container.column)
-            else:
-                continue
-            if stack:
-                stack[-1][1].append(node)
-            else:
-                root = node
-    except _TooMany:
-        builder.problem(
-            builder.problems[-1].line,
-            builder.problems[-1].column,
-            f"stopped after {MAX_PROBLEMS_PER_FILE} problems in this file; fix these first",
-        )
-        return None
+            handler = _HANDLERS.get(type(event))
+            if handler is not None:
+                mark = event.start_mark
+                assert mark is not None  # the parser marks every event
+                handler(tree, event, mark.line + 1, mark.column + 1)
+    except _Stop as stop:
+        return stop.root
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        context = error.context_mark
-        where_from = str(error.problem or "") + str(error.context or "")
-        # An unclosed bracket or quote shows up where the parser gives up (often the end of
-        # the file); point at where it was opened instead. A bad escape inside a quote is
-        # shown where it stands.
-        if (
-            context is not None
-            and not _bad_escape(str(error.problem))
-            and ("end of stream" in where_from or "flow" in where_from or "quoted scalar" in where_from)
-        ):
-            mark = context
-        mark = mark or context
-        index = mark.index if mark else 0
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        builder.problem(line, column, _syntax_message(error, text, index))
+        builder.problem(*_syntax_problem(error, text))
         return None
     except yaml.reader.ReaderError as error:
         line, column = _position(text, error.position)
-        builder.problem(
-            line,
-            column,
-            f"the control character U+{error.character:04X} is not allowed; remove it",
-        )
+        builder.problem(line, column, f"the control character U+{error.character:04X} is not allowed; remove it")
         return None
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks every error it raises
         builder.problem(1, 1, f"YAML error: {error}")
         return None
-    if isinstance(root, Scalar) and root.is_null:
+    if isinstance(tree.root, Scalar) and tree.root.is_null:
         return None
-    return root
+    return tree.root
 
 
 def _tag(tag: str) -> str:
@@ -343,31 +363,85 @@ def _fill_map(container: Map, children: list[Node], builder: _Builder, path: str
         container.entries[key.value] = value
 
 
-def _bad_escape(problem: str) -> bool:
-    """Whether libyaml's (or PyYAML's) problem is a backslash escape in a double-quoted scalar."""
-    return "escape" in problem or "hexdecimal" in problem or "hexadecimal" in problem
+# ---------------------------------------------------------------------------------------
+# PyYAML's syntax errors, as storyteller words them
+#
+# The one place that reads PyYAML's English: the words below are those of PyYAML 6.x, from
+# libyaml (the C parser used where it is built) and from PyYAML's own Python parser, which
+# word some errors differently (pyproject.toml pins PyYAML below 7 for this). A message
+# that no row knows still names path:line:column and PyYAML's own words (_UNKNOWN).
+
+# Words in an error's problem or context saying the parser gave up far from the cause (often
+# at the end of the file): the problem then points at where the bracket or quote was opened.
+# A bad escape is the exception: it is shown where it stands.
+_POINT_AT_OPENING = (
+    "end of stream",  # "found unexpected end of stream"
+    "flow",  # "while parsing a flow sequence" / "a flow mapping"
+    "quoted scalar",  # "while scanning a quoted scalar"
+)
+
+_TAB = "a tab character is used for indentation; YAML needs spaces, replace the tab with spaces"
+_ESCAPE = (
+    "YAML syntax error: {problem}; write the character itself, or use single quotes "
+    "where a backslash is meant literally"
+)
+# (where PyYAML says it, the words it uses, what storyteller says): the first row that
+# matches wins. "problem" is PyYAML's problem (its context when it has none), and fills
+# {problem}. Control characters are not here: both parsers raise a ReaderError for them.
+_SYNTAX_MESSAGES: tuple[tuple[str, str, str], ...] = (
+    ("problem", "\\t", _TAB),  # Python parser: "found character '\t' that cannot start any token" (a backslash and t)
+    ("problem", "tab", _TAB),  # libyaml: "found a tab character that violates indentation"
+    ("problem", "escape", _ESCAPE),  # "found unknown escape character", "... Unicode character escape code"
+    ("problem", "hexdecimal", _ESCAPE),  # libyaml: "did not find expected hexdecimal number"
+    ("problem", "hexadecimal", _ESCAPE),  # Python: "expected escape sequence of 2 hexadecimal numbers"
+    ("context", "quoted scalar", "YAML syntax error: the quote opened here is never closed; add the closing quote"),
+    (
+        "context",
+        "flow sequence",
+        "YAML syntax error: the `[` opened here is never closed; add `]` (or quote the text)",
+    ),
+    (
+        "context",
+        "flow mapping",  # {{ and }} are the braces themselves (str.format)
+        "YAML syntax error: the `{{` opened here is never closed; add `}}` (or quote the text)",
+    ),
+)
+_UNKNOWN = "YAML syntax error: {problem}{context}; check the indentation and quoting on this line"
 
 
-def _syntax_message(error: yaml.MarkedYAMLError, text: str, index: int) -> str:
+def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
+    """Line, column and message of a syntax error."""
     problem = str(error.problem or error.context or "not valid YAML")
     context = str(error.context or "")
-    if "\\t" in problem or "tab" in problem or text[index : index + 1] == "\t":
-        return "a tab character is used for indentation; YAML needs spaces, replace the tab with spaces"
-    if "special characters are not allowed" in problem or "unacceptable character" in problem:
-        return f"YAML syntax error: {problem}; remove the control character"
-    if _bad_escape(problem):  # "\ud800" (half of a pair), "\q", "C:\Users" in double quotes
-        return (
-            f"YAML syntax error: {problem}; write the character itself, or use single quotes "
-            "where a backslash is meant literally"
-        )
-    if "quoted scalar" in context:
-        return "YAML syntax error: the quote opened here is never closed; add the closing quote"
-    if "flow sequence" in context:
-        return "YAML syntax error: the `[` opened here is never closed; add `]` (or quote the text)"
-    if "flow mapping" in context:
-        return "YAML syntax error: the `{` opened here is never closed; add `}` (or quote the text)"
-    extra = f" ({context})" if context and error.problem else ""
-    return f"YAML syntax error: {problem}{extra}; check the indentation and quoting on this line"
+    mark = error.problem_mark
+    said = str(error.problem or "") + context
+    if (
+        error.context_mark is not None
+        and not _bad_escape(str(error.problem))
+        and any(words in said for words in _POINT_AT_OPENING)
+    ):
+        mark = error.context_mark
+    mark = mark or error.context_mark
+    if mark is None:
+        return 1, 1, _syntax_message(problem, context, bool(error.problem), tab=text[:1] == "\t")
+    tab = text[mark.index : mark.index + 1] == "\t"
+    return mark.line + 1, mark.column + 1, _syntax_message(problem, context, bool(error.problem), tab)
+
+
+def _bad_escape(problem: str) -> bool:
+    """Whether PyYAML's problem is a backslash escape in a double-quoted scalar."""
+    return any(words in problem for _where, words, message in _SYNTAX_MESSAGES if message == _ESCAPE)
+
+
+def _syntax_message(problem: str, context: str, has_problem: bool, tab: bool) -> str:
+    """What storyteller says for PyYAML's ``problem`` and ``context`` (``tab``: the error is at a tab)."""
+    if tab:
+        return _TAB
+    said = {"problem": problem, "context": context}
+    for where, words, message in _SYNTAX_MESSAGES:
+        if words in said[where]:
+            return message.format(problem=problem)
+    return _UNKNOWN.format(problem=problem, context=f" ({context})" if context and has_problem else "")
 
 
 _INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")

@@ -179,22 +179,73 @@ def watching(preview: Preview, on_change: Callable[[set[str]], None]) -> Iterato
     missed. Every second the watched folders are worked out again (a new templates/
     folder, a new image folder); when they changed, the watchers are restarted and
     ``on_change`` is called, for what changed while they were."""
-    from watchfiles import watch
+    supervisor = _Supervisor(preview, on_change)
+    supervisor.thread.start()
+    supervisor.ready.wait(60)
+    try:
+        yield
+    finally:
+        supervisor.stop.set()
+        with preview.changed:
+            preview.changed.notify_all()
+        supervisor.thread.join(timeout=10)
 
-    stop = threading.Event()
-    ready = threading.Event()
 
-    def run(
+class _Supervisor:
+    """The thread behind ``watching``: runs one watcher for the workspace folder and one for
+    the folders watched deep, and starts them again when those folders change."""
+
+    def __init__(self, preview: Preview, on_change: Callable[[set[str]], None]) -> None:
+        from watchfiles import watch  # here, not in a watcher thread: a missing package fails the command
+
+        self.watch = watch
+        self.preview = preview
+        self.on_change = on_change
+        self.stop = threading.Event()
+        self.ready = threading.Event()  # the first watchers are in place
+        self.thread = threading.Thread(target=self._supervise, name="storyteller-watch", daemon=True)
+
+    def _supervise(self) -> None:
+        while not self.stop.is_set():
+            deep, shallow = watched(self.preview)
+            restart = threading.Event()
+            threads = self._start(deep, shallow, _Either(self.stop, restart))
+            if self.ready.is_set():
+                self.on_change(set())  # what changed while the watchers were restarted was not seen
+            self.ready.set()
+            while not self.stop.is_set() and watched(self.preview) == (deep, shallow):
+                preview_wait(self.preview, 1.0)
+            restart.set()
+            for thread in threads:
+                thread.join()
+
+    def _start(self, deep: list[Path], shallow: list[Path], stop: _Either) -> list[threading.Thread]:
+        """Start the watchers and wait until they are in place (30 s at most)."""
+        accept = relevant(self.preview.root, deep)
+        groups = [(shallow, False), *([(deep, True)] if deep else [])]
+        started = [threading.Event() for _ in groups]
+        threads = [
+            threading.Thread(target=self._run, args=(paths, recursive, stop, accept, flag), daemon=True)
+            for (paths, recursive), flag in zip(groups, started, strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for flag in started:
+            flag.wait(30)
+        return threads
+
+    def _run(
+        self,
         paths: list[Path],
         recursive: bool,
-        restart: threading.Event,
+        stop: _Either,
         accept: Callable[[object, str], bool],
         started: threading.Event,
     ) -> None:
-        for changes in watch(
+        for changes in self.watch(
             *paths,
             watch_filter=accept,
-            stop_event=_Either(stop, restart),
+            stop_event=stop,
             recursive=recursive,
             raise_interrupt=False,
             ignore_permission_denied=True,
@@ -203,42 +254,7 @@ def watching(preview: Preview, on_change: Callable[[set[str]], None]) -> Iterato
         ):
             started.set()
             if changes:
-                on_change({name for _, name in changes})
-
-    def supervise() -> None:
-        while not stop.is_set():
-            deep, shallow = watched(preview)
-            restart = threading.Event()
-            accept = relevant(preview.root, deep)
-            groups = [(shallow, False), *([(deep, True)] if deep else [])]
-            started = [threading.Event() for _ in groups]
-            threads = [
-                threading.Thread(target=run, args=(paths, deep_, restart, accept, flag), daemon=True)
-                for (paths, deep_), flag in zip(groups, started, strict=True)
-            ]
-            for thread in threads:
-                thread.start()
-            for flag in started:
-                flag.wait(30)
-            if ready.is_set():
-                on_change(set())  # what changed while the watchers were restarted was not seen
-            ready.set()
-            while not stop.is_set() and watched(preview) == (deep, shallow):
-                preview_wait(preview, 1.0)
-            restart.set()
-            for thread in threads:
-                thread.join()
-
-    supervisor = threading.Thread(target=supervise, name="storyteller-watch", daemon=True)
-    supervisor.start()
-    ready.wait(60)
-    try:
-        yield
-    finally:
-        stop.set()
-        with preview.changed:
-            preview.changed.notify_all()
-        supervisor.join(timeout=10)
+                self.on_change({name for _, name in changes})
 
 
 def preview_wait(preview: Preview, seconds: float) -> None:
