@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from storyteller.errors import ProblemsFound, StorytellerError, raise_if_stopped
+from storyteller.errors import ProblemsFound, StorytellerError, WorkspaceError, raise_if_stopped
 from storyteller.figures.periods import Quarter
-from storyteller.format.config import DEFAULT_ORGANIZATION
+from storyteller.format.config import DEFAULT_ORGANIZATION, Config
 from storyteller.format.load import Workspace
 from storyteller.format.scaffold import slugify
+from storyteller.paths import first_link
 from storyteller.pdf import parts as paged
 from storyteller.report import charts
 from storyteller.report.context import Period, ReportContext, build_context, with_rendered_charts
@@ -77,10 +79,23 @@ def file_name(workspace: Workspace, period: Period, extension: str) -> str:
     return f"{name or 'report'}-{period.key}.{extension}"
 
 
+def cache_folder(config: Config) -> Path:
+    """output/.cache, once it is sure that no folder on the way there is a link: a committed
+    link named `output` would make the caches (cache.py) and the reports lie elsewhere."""
+    link = first_link(config.root, config.output_dir / ".cache")
+    if link is not None:
+        shown = link.relative_to(config.root).as_posix()
+        raise WorkspaceError(
+            f"`{shown}` is a symbolic link (to {os.readlink(link)}); storyteller keeps its reports and caches "
+            f"only in a real folder: remove the link, or name another folder with `output:` in storyteller.yaml"
+        )
+    return config.output_dir / ".cache"
+
+
 def contexts(workspace: Workspace, request: BuildRequest) -> list[ReportContext]:
     """The context of every requested report, with its charts drawn."""
     result = undrawn_contexts(workspace, request)
-    cache = workspace.config.output_dir / ".cache" / "charts"
+    cache = cache_folder(workspace.config) / "charts"
     every_chart = [chart for context in result for chart in context.charts]
     rendered = {chart.key: chart for chart in charts.render(every_chart, cache)}
     return [with_rendered_charts(context, rendered) for context in result]
@@ -129,7 +144,7 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     config = workspace.config
     env = environment(config.root / "templates")
     out_root = request.output or config.output_dir
-    cache = config.output_dir / ".cache"
+    cache = cache_folder(config)
     pending: list[Built] = []
     data: dict[Path, bytes] = {}
     every = undrawn_contexts(workspace, request)

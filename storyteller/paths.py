@@ -72,3 +72,14 @@ def workspace_url(path: Path, root: Path | None) -> str:
     if root is not None and path.is_relative_to(root):
         return f"{WORKSPACE_SCHEME}:{quote(path.relative_to(root).as_posix())}"
     return path.as_uri()
+
+
+def first_link(root: Path, path: Path) -> Path | None:
+    """The first symbolic link on the way from ``root`` down to ``path`` (``path`` itself
+    included), or None; the parts that do not exist yet are no links."""
+    here = root
+    for part in path.relative_to(root).parts:
+        here = here / part
+        if os.path.islink(here):
+            return here
+    return None

@@ -23,6 +23,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
 from storyteller.write import write_cache
 
@@ -416,8 +417,9 @@ class Drawing:
                 continue
             self.charts[chart.key] = chart
             path = self._path(chart.key)
-            if path is not None and path.is_file():
-                self.svgs[chart.key] = path.read_text(encoding="utf-8")
+            cached = read_entry(path, SVG, root or path.parents[2]) if path is not None else None
+            if cached is not None:
+                self.svgs[chart.key] = cached.decode("utf-8", "replace")
             else:
                 missing.append(chart)
         self._by_url = {self._url(key): key for key in self.charts} if cache_dir is not None else {}

@@ -31,6 +31,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from storyteller import __version__
+from storyteller.cache import WOFF2, read_entry
 from storyteller.errors import StorytellerError
 from storyteller.paths import media_type, workspace_url
 from storyteller.report.charts import FONTS, Drawing
@@ -75,14 +76,14 @@ def font_faces_for_pdf() -> str:
     )
 
 
-def font_faces_for_html(text: str, cache_dir: Path | None) -> str:
+def font_faces_for_html(text: str, cache_dir: Path | None, root: Path | None = None) -> str:
     """@font-face rules with the fonts inline, cut down to the characters the report uses
     (about 25 KB a face instead of 330 KB), as WOFF2 data URIs."""
     always = string.ascii_letters + string.digits + " .,:;%$€£¥()+-−×–—·'\"?!/&@#*\u00a0\u201c\u201d…"
     chars = "".join(sorted(set(text) | set(always)))  # letters: CSS may upper-case what the text has in lower case
     rules = []
     for name, weight, style in FONT_FACES:
-        data = _subset(FONTS / f"{name}.ttf", chars, cache_dir)
+        data = _subset(FONTS / f"{name}.ttf", chars, cache_dir, root)
         uri = "data:font/woff2;base64," + base64.b64encode(data).decode("ascii")
         rules.append(
             f"@font-face {{ font-family: Inter; font-weight: {weight}; font-style: {style}; "
@@ -91,11 +92,13 @@ def font_faces_for_html(text: str, cache_dir: Path | None) -> str:
     return "\n".join(rules)
 
 
-def _subset(font: Path, chars: str, cache_dir: Path | None) -> bytes:
+def _subset(font: Path, chars: str, cache_dir: Path | None, root: Path | None) -> bytes:
+    """The face ``font`` cut down to ``chars``, as WOFF2; from the cache (cache.py) when it
+    holds a trustworthy copy. ``root`` is the workspace the cache lies in."""
     key = hashlib.sha256(f"{font.name}|{font.stat().st_size}|{chars}".encode()).hexdigest()[:24]
     cached = cache_dir / f"{font.stem}-{key}.woff2" if cache_dir else None
-    if cached is not None and cached.is_file():
-        return cached.read_bytes()
+    if cached is not None and (kept := read_entry(cached, WOFF2, root or cached.parents[2])) is not None:
+        return kept
     from fontTools import subset
 
     options = subset.Options()
@@ -171,7 +174,7 @@ def html_report(env: Environment, report: ReportContext, fonts_cache: Path | Non
     nonce = uuid.uuid4().hex  # cannot occur in story text
     placeholder = f"/* fonts {nonce} */"
     html = render_html(env, with_rendered_charts(report, drawing.placeheld(nonce)), "html", placeholder)
-    html = html.replace(placeholder, font_faces_for_html(visible_text(html), fonts_cache))
+    html = html.replace(placeholder, font_faces_for_html(visible_text(html), fonts_cache, drawing.root))
     drawn = drawing.drawn()
     return re.sub(nonce + r"([0-9a-f]{32})", lambda m: drawn[m[1]].data_uri, html)
 
