@@ -22,7 +22,7 @@ import click
 import typer
 
 from storyteller import __version__
-from storyteller.errors import ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
+from storyteller.errors import CannotWrite, ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
 from storyteller.terminal import (
     Steps,
     console,
@@ -195,14 +195,15 @@ def _loaded(explicit: Path | None, only: list[Path] | None = None) -> Any:
 
 def _emit(text: str, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as error:  # `export > file` on a full disk
+            raise CannotWrite(error.errno, error.strerror, "standard output") from None
         return
     from storyteller.write import write_atomic
 
-    try:
-        write_atomic(output, text)
-    except OSError as error:
-        raise WorkspaceError(f"cannot write {output}: {error.strerror}") from None
+    write_atomic(output, text)  # CannotWrite names the file and the reason
     typer.echo(f"wrote {output}", err=True)
 
 

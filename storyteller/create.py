@@ -14,7 +14,7 @@ from storyteller.format.config import Config
 from storyteller.format.load import discover, story_id
 from storyteller.format.scaffold import GITIGNORE, SCHEMA_FILE, config_text, slugify, story_text
 from storyteller.format.schema import story_json_schema
-from storyteller.write import append_text, create_new, write_atomic
+from storyteller.write import append_text, create_all_new, create_new, write_atomic
 
 EXAMPLE = "example-server-builds"
 
@@ -36,6 +36,8 @@ def editor_settings(directory: Path, stories: str = "stories") -> tuple[Path, bo
     globs = [f"{stories}/**/*.yaml", f"{stories}/**/*.yml"]
     schema = f"./output/{SCHEMA_FILE}"
     data: Any = {}
+    if os.path.lexists(settings) and not (settings.is_file() and not settings.is_symlink()):
+        return settings, False  # a link (perhaps to a file elsewhere) or a folder: never read nor replaced
     if settings.exists():
         try:
             data = json.loads(settings.read_text(encoding="utf-8"))
@@ -61,22 +63,20 @@ def init_workspace(directory: Path, quarter: Quarter) -> list[Path]:
     for path in (config_file, example):
         if path.exists():
             raise WorkspaceError(f"{path} already exists; init never overwrites. Choose an empty folder")
-    create_new(config_file, config_text())
-    create_new(
-        example,
-        story_text(
-            "Self-service server builds",
-            team="Platform Engineering",
-            category="automation",
-            quarter=quarter,
-            schema_path=f"../../output/{SCHEMA_FILE}",
-            example=True,
-        ),
-    )
     ignore = directory / ".gitignore"
-    if not ignore.exists():
-        create_new(ignore, GITIGNORE)
-    elif "output/" not in ignore.read_text(encoding="utf-8", errors="replace").split():
+    if ignore.is_symlink():
+        raise WorkspaceError(f"{ignore} is a symbolic link; init never changes a file through a link: remove it")
+    story = story_text(
+        "Self-service server builds",
+        team="Platform Engineering",
+        category="automation",
+        quarter=quarter,
+        schema_path=f"../../output/{SCHEMA_FILE}",
+        example=True,
+    )
+    starters = {config_file: config_text(), example: story, **({} if os.path.lexists(ignore) else {ignore: GITIGNORE})}
+    create_all_new(starters)  # all or none: a full disk leaves nothing that a second try would refuse
+    if ignore not in starters and "output/" not in ignore.read_text(encoding="utf-8", errors="replace").split():
         append_text(ignore, "\n" + GITIGNORE)  # add our line, keep theirs
     write_schema(Config(root=directory))
     return [config_file, example, ignore]

@@ -64,6 +64,15 @@ class WorkspaceError(StorytellerError):
     """The workspace cannot be found or used (no storyteller.yaml, a file in the way)."""
 
 
+class CannotWrite(WorkspaceError, OSError):
+    """A file could not be written: a full disk, a read-only folder, or something that is not
+    a regular file where one would be written. Also an OSError, with ``filename`` and
+    ``strerror``, so code that adds to the message of a failed write still can."""
+
+    def __str__(self) -> str:
+        return f"cannot write {self.filename}: {self.strerror}"
+
+
 class UsageError(StorytellerError):
     """The command was called wrongly (a bad option value); exit status 2."""
 
