@@ -396,19 +396,19 @@ def _chart() -> Chart:
 def test_a_worker_that_fails_or_dies_is_an_error_here(tmp_path: Path) -> None:
     html = "<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><p>x</p></body></html>"
     broken = Chart("key", "t", "d", "no such kind", ())
-    with paged.Workers(1) as workers:
-        done = workers.run([(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(_chart(),)))], 1)
+    with paged.start_workers(1) as workers:
+        done = paged.lay_out(workers, [(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(_chart(),)))], 1)
         assert done[0].names == ("",) and len(done[0].svgs) == 1
         with pytest.raises(RuntimeError, match=r"(?s)part 1 of the PDF failed in a worker process:.*KeyError"):
-            workers.run([(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(broken,)))], 1)
+            paged.lay_out(workers, [(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(broken,)))], 1)
 
         def jobs() -> Iterator[tuple[int, pdf.PartJob]]:
             yield 0, pdf.PartJob(html * 1, (tmp_path,), tmp_path, extra=(_chart(),) * 40)
-            workers.processes[0].process.kill()  # while it works on the first
+            os.kill(workers.pids()[0], signal.SIGKILL)  # while it works on the first
             yield 1, pdf.PartJob(html, (tmp_path,), tmp_path)
 
         with pytest.raises(RuntimeError, match="a PDF worker process ended unexpectedly"):
-            workers.run(jobs(), 2)
+            paged.lay_out(workers, jobs(), 2)
 
 
 def test_weasyprint_complaints_in_a_worker_reach_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -416,8 +416,8 @@ def test_weasyprint_complaints_in_a_worker_reach_this_process(tmp_path: Path, ca
         "<!DOCTYPE html><html lang='en'><head><title>t</title></head>"
         "<body><p style='colour: red'>x <a href='#nowhere'>y</a></p></body></html>"
     )
-    with caplog.at_level("WARNING", logger="weasyprint"), paged.Workers(1) as workers:
-        workers.run([(0, pdf.PartJob(html, (tmp_path,), tmp_path))], 1)
+    with caplog.at_level("WARNING", logger="weasyprint"), paged.start_workers(1) as workers:
+        paged.lay_out(workers, [(0, pdf.PartJob(html, (tmp_path,), tmp_path))], 1)
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert messages == [
         "Ignored `colour: red` at 1:1, unknown property.",
