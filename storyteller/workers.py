@@ -227,6 +227,7 @@ def _start_worker(scratch: str | None, loggers: tuple[str, ...], prepare: Callab
 
 
 def _ready() -> int:
+    """A job that only makes the pool start a worker for it (Pool.start)."""
     return os.getpid()
 
 

@@ -215,25 +215,7 @@ def write_pdf(
             drawing.keep(key, svg)
     front, body = laid[0], laid[1:]
     for _ in range(FRONT_PASSES):
-        names = [*front.names, *(name for part in body for name in part.names)]
-        offsets = [len(front.names)]
-        for part in body[:-1]:
-            offsets.append(offsets[-1] + len(part.names))
-        page_of = {name: page + 1 for name, page, _x, _y in front.anchors}
-        for part, offset in zip(body, offsets, strict=True):
-            for name, page, _x, _y in part.anchors:
-                page_of.setdefault(name, offset + page + 1)
-        final = [
-            Piece(dataclasses.replace(FRONT, pages=_numbers(report, page_of)), report),
-            Piece(Part(sheets=Sheets(tuple(dict.fromkeys(names)), 1, len(names), heads=True)), report),
-            *(
-                Piece(
-                    Part(sheets=Sheets(tuple(names[start : start + SHEETS_PER_PART]), start + 1, len(names), False)),
-                    report,
-                )
-                for start in range(0, len(names), SHEETS_PER_PART)
-            ),
-        ]
+        final = _front_and_sheets(report, front, body)
         order = [*range(2, len(final)), 0, 1]  # the page numbers take longest
         done = lay_out(workers, ((i, job(final[i])) for i in order), len(final))
         if done[0].names == front.names:
@@ -243,6 +225,30 @@ def write_pdf(
             return join([done[0], *body], done[1], done[2:]), refused
         front = done[0]  # the page numbers made the contents longer: lay the sheets out again
     raise RuntimeError("the contents changed their length each time they were laid out")
+
+
+def _front_and_sheets(report: ReportContext, front: LaidOut, body: Sequence[LaidOut]) -> list[Piece]:
+    """What is laid out once the parts are: the front with the contents' page numbers, a
+    sheet of running heads for each named page, and the page-number sheets of every page."""
+    names = [*front.names, *(name for part in body for name in part.names)]
+    offsets = [len(front.names)]
+    for part in body[:-1]:
+        offsets.append(offsets[-1] + len(part.names))
+    page_of = {name: page + 1 for name, page, _x, _y in front.anchors}
+    for part, offset in zip(body, offsets, strict=True):
+        for name, page, _x, _y in part.anchors:
+            page_of.setdefault(name, offset + page + 1)
+    return [
+        Piece(dataclasses.replace(FRONT, pages=_numbers(report, page_of)), report),
+        Piece(Part(sheets=Sheets(tuple(dict.fromkeys(names)), 1, len(names), heads=True)), report),
+        *(
+            Piece(
+                Part(sheets=Sheets(tuple(names[start : start + SHEETS_PER_PART]), start + 1, len(names), False)),
+                report,
+            )
+            for start in range(0, len(names), SHEETS_PER_PART)
+        ),
+    ]
 
 
 def _numbers(report: ReportContext, page_of: dict[str, int]) -> tuple[tuple[str, int], ...]:
