@@ -6,9 +6,10 @@ close to 3 GB. From PARTS_FROM stories on, the PDF is laid out in parts instead:
 (cover and contents), the executive summary, each category (in slices of STORIES_PER_PART
 stories), the small wins and the stories in progress, and the appendix (its table in
 slices). Each part is the report's own template rendered with a slice of the context and a
-pdf/part.py's Part that says which pieces it holds. Worker processes (workers.Pool) lay the
-parts out, the largest first, one at a time each (whole.lay_out_part), converting the charts that a part shows as
-WeasyPrint reaches them; a worker holds one part's layout in memory, never the report's.
+Part (pdf/part.py) that says which pieces it holds. Worker processes (workers.Pool) lay the
+parts out, the largest first, one at a time each (whole.lay_out_part), converting the charts
+that a part shows as WeasyPrint reaches them; a worker holds one part's layout in memory,
+never the report's. Whether a report is laid out in parts is decided in pdf/__init__.py.
 
 Each part begins a page. In every PDF each category and the small wins begin a page
 (report.css), so a report cut there lays out exactly as it would whole; only a category
@@ -183,7 +184,7 @@ def write_pdf(
     last: bool = True,
 ) -> tuple[bytes, list[str]]:
     """The PDF of ``report``, laid out in parts by ``workers``. Returns the PDF and the URLs
-    that were refused, like pdf.write_pdf for a report laid out whole. Charts not in the
+    that were refused, like whole.write_pdf for a report laid out whole. Charts not in the
     cache are converted by the workers and kept in ``drawing``. When this is the ``last``
     PDF for the workers, they are stopped before the parts are joined: their memory is free
     for the joining."""

@@ -1,7 +1,8 @@
 """HTML to PDF with WeasyPrint, allowed to read only the workspace and the package.
 
-A leaf module: build.py calls it for a whole report, and pdf/parts.py's worker processes for
-each part of a large one (lay_out_part); it imports WeasyPrint only when a PDF is made.
+pdf/__init__.py's Printer calls it for a report laid out whole, and pdf/parts.py's worker
+processes for each part of a large one (lay_out_part); it imports WeasyPrint only when a PDF
+is made. The speed-up of pydyf that WeasyPrint's tagging needs lives here too, guarded.
 """
 
 from __future__ import annotations
