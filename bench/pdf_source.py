@@ -33,9 +33,9 @@ def parts(workspace: Path, year: int, folder: Path) -> int:
         return 0
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
-    run = paged.Workers.run
+    lay_out = paged.lay_out
 
-    def keeping(self: paged.Workers, jobs, count):  # type: ignore[no-untyped-def]
+    def keeping(workers, jobs, count):  # type: ignore[no-untyped-def]
         def kept():  # type: ignore[no-untyped-def]
             nonlocal written
             for number, job in jobs:
@@ -44,11 +44,11 @@ def parts(workspace: Path, year: int, folder: Path) -> int:
                 (folder / f"{kind}-{written:03}.html").write_text(job.html, encoding="utf-8")
                 yield number, job
 
-        return run(self, kept(), count)
+        return lay_out(workers, kept(), count)
 
-    paged.Workers.run = keeping  # type: ignore[method-assign]
+    paged.lay_out = keeping
     with (
-        paged.Workers() as workers,
+        paged.start_workers() as workers,
         Drawing(context.charts, config.output_dir / ".cache" / "charts", config.root) as drawing,
     ):
         paged.write_pdf(

@@ -399,6 +399,16 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         "A ratio target is judged only at the sizes the issue names (100 and 1,000 stories); a size",
         "that was not run shows as not measured.",
         "",
+        "## Upstream behaviour worked around",
+        "",
+        "- pydyf (0.13) builds the tuple of every page's reference anew each time",
+        "  `pydyf.PDF.page_references` is read, and WeasyPrint's tagging (PDF/UA) and link",
+        "  destinations read it once per tagged element or link: quadratic in pages, minutes for a",
+        "  1,000-story report. While a PDF is written, storyteller/pdf/whole.py keeps the tuple until",
+        "  a page is added (the same bytes; tests/test_pdf.py), and only when the attribute is a plain",
+        "  property on the class, as in the pydyf versions pyproject.toml allows; otherwise pydyf is",
+        "  left alone.",
+        "",
     ]
     return "\n".join(lines)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ from storyteller.format.config import DEFAULT_ORGANIZATION, Config
 from storyteller.format.load import Workspace
 from storyteller.format.scaffold import slugify
 from storyteller.paths import first_link
-from storyteller.pdf import parts as paged
+from storyteller.pdf import Printer
 from storyteller.report import charts
 from storyteller.report.context import Period, ReportContext, build_context, with_rendered_charts
-from storyteller.report.render import environment, html_report, pdf_source
+from storyteller.report.render import environment, html_report
 from storyteller.write import write_all_atomic
 
 FORMATS = ("html", "pdf")
@@ -116,21 +115,6 @@ def undrawn_contexts(workspace: Workspace, request: BuildRequest) -> list[Report
     return result
 
 
-def _too_slow(context: ReportContext, limit: float) -> str:
-    views = {view.file: view for c in context.categories.sections for view in c.stories}
-    views.update((view.file, view) for view in context.in_progress)
-    size = {
-        file: len(v.problem) + len(v.solution or "") + len(v.outcome) + 200 * len(v.metrics)
-        for file, v in views.items()
-    }
-    named = ", ".join(sorted(size, key=lambda file: (-size[file], file))[:3])
-    return (
-        f"the PDF of {context.period.key} took longer than {limit:g} s to lay out and was stopped; "
-        f"its longest stories are {named}; shorten them, build fewer quarters at once, "
-        "or raise the limit with --time-limit"
-    )
-
-
 def _silent(step: str, done: int, total: int) -> None:
     pass
 
@@ -148,47 +132,25 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     pending: list[Built] = []
     data: dict[Path, bytes] = {}
     every = undrawn_contexts(workspace, request)
-    in_parts = ["pdf" in request.formats and paged.in_parts(context, config.root / "templates") for context in every]
     with contextlib.ExitStack() as stack:
-        # A large report's PDF is laid out in parts by worker processes, started first so that
-        # they import WeasyPrint while the parts are made; they convert the charts, too.
-        workers = stack.enter_context(paged.Workers()) if any(in_parts) else None
-        # Otherwise charts not in the cache are converted by worker processes while WeasyPrint
-        # lays the PDF out: it asks for each chart (drawing.resource) when it reaches it.
+        # First, as it may start worker processes for the PDFs, which import WeasyPrint meanwhile.
+        printer = stack.enter_context(Printer(every if "pdf" in request.formats else [], config.root / "templates"))
+        # Charts not in the cache are converted by worker processes while WeasyPrint lays the
+        # PDF out (it asks for each chart, drawing.resource, when it reaches it), or by the PDF's.
         every_chart = [c for context in every for c in context.charts]
         drawing = stack.enter_context(
-            charts.Drawing(every_chart, cache / "charts", config.root, convert=workers is None)
+            charts.Drawing(every_chart, cache / "charts", config.root, convert=not printer.converts_charts)
         )
-        for position, (context, parts) in enumerate(zip(every, in_parts, strict=True)):
+        for context in every:
             folder = out_root / context.period.key
             made: list[Built] = []
             if "pdf" in request.formats:
-                from storyteller.pdf.whole import TimeLimitExceeded, deadline, write_pdf
-
                 progress(f"pdf {context.period.key}", len(pending) + 1, total)
                 roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
                 path = folder / file_name(workspace, context.period, "pdf")
-                try:
-                    if parts and workers is not None:
-                        last = not any(in_parts[position + 1 :])
-                        with deadline(request.time_limit):
-                            data[path], refused = paged.write_pdf(
-                                env, context, drawing, workers, request.created, config.root, roots, last
-                            )
-                    else:
-                        source = pdf_source(
-                            env, with_rendered_charts(context, drawing.located()), request.created, config.root
-                        )
-                        data[path], refused = write_pdf(
-                            source, roots, config.root, time_limit=request.time_limit, late=drawing.resource
-                        )
-                except TimeLimitExceeded:
-                    raise StorytellerError(_too_slow(context, request.time_limit)) from None
-                except OSError as error:  # WeasyPrint's temporary font files: a full disk
-                    raise StorytellerError(
-                        f"cannot make the PDF of {context.period.key}: {error.strerror} while writing temporary "
-                        f"files in {tempfile.gettempdir()}; free some space there or set TMPDIR to another folder"
-                    ) from None
+                data[path], refused = printer.render_pdf(
+                    env, context, drawing, request.created, config.root, roots, request.time_limit
+                )
                 made.append(Built(context.period.key, path, tuple(refused)))
             if "html" in request.formats:
                 progress(f"html {context.period.key}", len(pending) + len(made) + 1, total)

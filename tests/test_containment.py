@@ -258,8 +258,15 @@ def test_no_canary_appears_in_any_output(audited: dict[str, dict[str, Any]], set
 # - glibc's locale data, the time-zone database (Babel), OpenSSL's configuration (read when
 #   Python's ssl module is imported by urllib, which WeasyPrint imports), /proc/filesystems
 #   (read by libmount/glib at start-up), the process's own /proc/self and the number of CPUs
-#   and its cgroup CPU quota (vl-convert's thread pool), and /dev/null.
+#   and its cgroup CPU quota (vl-convert's thread pool), and /dev/null;
+# - /dev/shm, where glibc makes the POSIX semaphores of Python's multiprocessing (sem.mp-*, by
+#   way of a temporary file) for the queues of a worker pool (storyteller/workers.py): made by
+#   the build, opened by its workers; no story names a file there; and
+#   /proc/sys/vm/overcommit_memory, which glibc's malloc reads when it gives back the memory of
+#   a thread's own heap (the pool's threads in the process that started it).
 NATIVE_PLACES = [
+    "/dev/shm",
+    "/proc/sys/vm/overcommit_memory",
     "/etc/ld.so.cache",
     "/lib",
     "/lib64",

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -326,6 +326,16 @@ def test_slices_are_as_few_and_as_even_as_can_be() -> None:
             assert max(map(len, slices)) - min(map(len, slices)) <= 1
 
 
+def _until(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    """Whether ``condition`` came true within ``seconds``, checked every 50 ms."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _workers_left(scratch: Path) -> list[int]:
     found = []
     for process in psutil.process_iter(["pid", "environ"]):
@@ -349,23 +359,23 @@ def interrupted(builds: Builds, tmp_path_factory: pytest.TempPathFactory) -> Ite
 def test_a_signal_while_the_parts_are_laid_out_stops_every_worker(
     interrupted: Path, signum: int, code: int, line: str
 ) -> None:
-    for trial, delay in enumerate((1.0, 2.5)):
+    """Once the workers are running (waited for, however busy the machine), and once more a
+    while later, when they are laying the parts out."""
+    for trial, later in enumerate((0.0, 1.5)):
         scratch = interrupted.parent / f"tmp-{signum}-{trial}"
         scratch.mkdir()
         command = [sys.executable, "-m", "storyteller", "build", "--year", "2026", "--format", "pdf"]
         env = {**os.environ, "TMPDIR": str(scratch), "SOURCE_DATE_EPOCH": EPOCH}
         process = subprocess.Popen(command, cwd=interrupted, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(delay)
+        running = _until(lambda p=process, s=scratch: p.poll() is not None or len(_workers_left(s)) >= 3)
         assert process.poll() is None, "the build ended before the signal"
-        assert len(_workers_left(scratch)) >= 2  # the parent and its workers are running
+        assert running, "no worker had started after 60 s"  # the parent and at least two workers
+        time.sleep(later)  # only to vary the moment of the signal: nothing is asserted about it
         process.send_signal(signum)
         _out, err = process.communicate(timeout=120)
         assert (process.returncode, err.decode().splitlines()[-1]) == (code, f"storyteller: {line}")  # after warnings
-        for _ in range(50):  # the workers are stopped before the parent ends; give the kernel a moment
-            if not _workers_left(scratch):
-                break
-            time.sleep(0.1)
-        assert _workers_left(scratch) == []
+        # The workers are killed before the parent ends; the kernel may take a moment to reap them.
+        assert _until(lambda s=scratch: not _workers_left(s)), _workers_left(scratch)
         assert list(scratch.iterdir()) == []
         assert not (interrupted / "output" / "2026").exists()
 
@@ -396,19 +406,19 @@ def _chart() -> Chart:
 def test_a_worker_that_fails_or_dies_is_an_error_here(tmp_path: Path) -> None:
     html = "<!DOCTYPE html><html lang='en'><head><title>t</title></head><body><p>x</p></body></html>"
     broken = Chart("key", "t", "d", "no such kind", ())
-    with paged.Workers(1) as workers:
-        done = workers.run([(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(_chart(),)))], 1)
+    with paged.start_workers(1) as workers:
+        done = paged.lay_out(workers, [(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(_chart(),)))], 1)
         assert done[0].names == ("",) and len(done[0].svgs) == 1
         with pytest.raises(RuntimeError, match=r"(?s)part 1 of the PDF failed in a worker process:.*KeyError"):
-            workers.run([(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(broken,)))], 1)
+            paged.lay_out(workers, [(0, pdf.PartJob(html, (tmp_path,), tmp_path, extra=(broken,)))], 1)
 
         def jobs() -> Iterator[tuple[int, pdf.PartJob]]:
             yield 0, pdf.PartJob(html * 1, (tmp_path,), tmp_path, extra=(_chart(),) * 40)
-            workers.processes[0].process.kill()  # while it works on the first
+            os.kill(workers.pids()[0], signal.SIGKILL)  # while it works on the first
             yield 1, pdf.PartJob(html, (tmp_path,), tmp_path)
 
         with pytest.raises(RuntimeError, match="a PDF worker process ended unexpectedly"):
-            workers.run(jobs(), 2)
+            paged.lay_out(workers, jobs(), 2)
 
 
 def test_weasyprint_complaints_in_a_worker_reach_this_process(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -416,8 +426,8 @@ def test_weasyprint_complaints_in_a_worker_reach_this_process(tmp_path: Path, ca
         "<!DOCTYPE html><html lang='en'><head><title>t</title></head>"
         "<body><p style='colour: red'>x <a href='#nowhere'>y</a></p></body></html>"
     )
-    with caplog.at_level("WARNING", logger="weasyprint"), paged.Workers(1) as workers:
-        workers.run([(0, pdf.PartJob(html, (tmp_path,), tmp_path))], 1)
+    with caplog.at_level("WARNING", logger="weasyprint"), paged.start_workers(1) as workers:
+        paged.lay_out(workers, [(0, pdf.PartJob(html, (tmp_path,), tmp_path))], 1)
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert messages == [
         "Ignored `colour: red` at 1:1, unknown property.",

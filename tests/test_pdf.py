@@ -1,4 +1,5 @@
-"""pdf.py's speed-up of pydyf's page references leaves the PDF byte for byte the same."""
+"""whole.py's guarded speed-up of pydyf's page references, and the process-wide state a PDF
+leaves as it found it (pydyf, tempfile, mimetypes)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def test_kept_page_references_make_the_same_pdf(tmp_path: Path, monkeypatch: pyt
     import pydyf
 
     original = pydyf.PDF.page_references
-    assert isinstance(original, property), "pydyf changed: review pdf._page_references_kept"
+    assert isinstance(original, property), "pydyf changed: review whole._page_references_kept"
     reads: list[int] = []
 
     def counted(self: pydyf.PDF) -> tuple[bytes, ...]:
@@ -47,3 +48,39 @@ def test_kept_page_references_make_the_same_pdf(tmp_path: Path, monkeypatch: pyt
     slow, _ = pdf.write_pdf(HTML, [tmp_path], tmp_path)
     assert len(reads) > 30 * kept_reads  # once per tagged element or link, instead of once per page
     assert fast == slow
+
+
+def test_pydyf_is_left_alone_when_page_references_is_no_plain_property(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should pydyf make ``page_references`` something else (here a cached property, as an
+    upstream fix might), the PDF is made with pydyf's own, untouched, and is the same."""
+    import functools
+
+    import pydyf
+
+    original = pydyf.PDF.page_references
+    made, _ = pdf.write_pdf(HTML, [tmp_path], tmp_path)
+    seen: list[object] = []
+
+    def references(self: pydyf.PDF) -> tuple[bytes, ...]:
+        seen.append(type(self).__dict__["page_references"])  # what the class holds while the PDF is made
+        return original.fget(self)  # type: ignore[no-any-return]
+
+    other = functools.cached_property(references)
+    other.__set_name__(pydyf.PDF, "page_references")
+    monkeypatch.setattr(pydyf.PDF, "page_references", other)
+    same, _ = pdf.write_pdf(HTML, [tmp_path], tmp_path)
+    assert seen and all(holds is other for holds in seen)
+    assert same == made
+
+
+def test_a_pdf_leaves_tempfile_and_mimetypes_as_it_found_them(tmp_path: Path) -> None:
+    import mimetypes
+    import tempfile
+
+    known = list(mimetypes.knownfiles)
+    before = tempfile.tempdir
+    data, _ = pdf.write_pdf(HTML, [tmp_path], tmp_path)
+    assert data.startswith(b"%PDF-")
+    assert tempfile.tempdir == before and mimetypes.knownfiles == known

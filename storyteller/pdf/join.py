@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from storyteller.pdf.whole import LaidOut
+from storyteller.workers import log_here
 
 LINK_SCHEME = "storyteller-anchor:"  # pdf/parts.py's links between parts: an id anywhere in the report
 
@@ -142,7 +143,7 @@ def _destinations(
             if action is not None and action.get("/S") == Name.URI and str(action.URI).startswith(LINK_SCHEME):
                 target = unquote(str(action.URI)[len(LINK_SCHEME) :])
                 if target not in found:
-                    logging.getLogger("weasyprint").error("No anchor #%s for internal URI reference", target)
+                    log_here("weasyprint", logging.ERROR, f"No anchor #{target} for internal URI reference")
                     dropped.add(annotation.objgen)
                     continue
                 del annotation["/A"]

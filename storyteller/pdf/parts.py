@@ -6,9 +6,10 @@ close to 3 GB. From PARTS_FROM stories on, the PDF is laid out in parts instead:
 (cover and contents), the executive summary, each category (in slices of STORIES_PER_PART
 stories), the small wins and the stories in progress, and the appendix (its table in
 slices). Each part is the report's own template rendered with a slice of the context and a
-report.Part that says which pieces it holds. Worker processes lay the parts out, the largest
-first, one at a time each (pdf.lay_out_part), converting the charts that a part shows as
-WeasyPrint reaches them; a worker holds one part's layout in memory, never the report's.
+Part (pdf/part.py) that says which pieces it holds. Worker processes (workers.Pool) lay the
+parts out, the largest first, one at a time each (whole.lay_out_part), converting the charts
+that a part shows as WeasyPrint reaches them; a worker holds one part's layout in memory,
+never the report's. Whether a report is laid out in parts is decided in pdf/__init__.py.
 
 Each part begins a page. In every PDF each category and the small wins begin a page
 (report.css), so a report cut there lays out exactly as it would whole; only a category
@@ -28,32 +29,24 @@ What WeasyPrint would work out for a whole document is done here and in pdf/join
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import logging
 import math
-import multiprocessing
 import re
-import shutil
-import signal
-import tempfile
-import traceback
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TypeVar
 
 from jinja2 import Environment
 
 from storyteller.pdf.join import LINK_SCHEME
-from storyteller.pdf.whole import LaidOut, PartJob
+from storyteller.pdf.part import Part, Sheets
+from storyteller.pdf.whole import LaidOut, PartJob, lay_out_part
 from storyteller.report import charts
 from storyteller.report.charts import Chart, Drawing
-from storyteller.report.context import Part, ReportContext, Sheets, with_rendered_charts
+from storyteller.report.context import ReportContext, with_rendered_charts
 from storyteller.report.render import pdf_source
-from storyteller.workers import cores
+from storyteller.workers import JobFailed, Pool, cores
 
 PARTS_FROM = 40  # stories in a report from which its PDF is laid out in parts
 STORIES_PER_PART = 45  # WeasyPrint holds about 5 MB of layout a story
@@ -68,9 +61,6 @@ PLACEHOLDER = 8888  # the contents' page numbers before they are known: as wide 
 
 _LINK = re.compile(r'\shref="#([^"]+)"')
 T = TypeVar("T")
-
-
-logging.getLogger("weasyprint").addHandler(logging.NullHandler())  # as WeasyPrint does: its complaints are for tests
 
 
 def in_parts(report: ReportContext, templates: Path | None) -> bool:
@@ -147,183 +137,49 @@ def _linked(html: str) -> str:
     return _LINK.sub(lambda m: f' href="{LINK_SCHEME}{m[1]}"', html)
 
 
-@dataclass
-class _Worker:
-    process: Any  # multiprocessing's SpawnProcess
-    jobs: Connection  # to the worker
-    results: Connection  # from the worker
+def start_workers(count: int | None = None) -> Pool:
+    """Worker processes that lay out the parts of PDFs, started before the parts are ready, so
+    that their imports of WeasyPrint overlap this process's work. They take the largest part
+    first, one at a time each, and copy WeasyPrint's fonts into a temporary folder of their
+    own (workers.Pool's ``scratch``), removed with them."""
+    from storyteller.pdf.whole import import_weasyprint
+
+    workers = Pool(count or min(cores(), WORKERS), "PDF", import_weasyprint, scratch=True, loggers=("weasyprint",))
+    try:
+        workers.start()
+    except BaseException:  # a Ctrl-C while they start, too
+        workers.close(at_once=True)
+        raise
+    return workers
 
 
-class Workers:
-    """Worker processes that lay out the parts of PDFs, started (``spawn``) before the parts
-    are ready, so that their imports overlap the parent's work. A worker takes one job at a
-    time, the largest waiting first. Ctrl-C reaches the whole process group: the workers
-    ignore SIGINT and the parent stops them. Use as a context manager: leaving it stops the
-    workers at once after an error and removes their temporary files."""
-
-    def __init__(self, count: int | None = None) -> None:
-        count = count or min(cores(), WORKERS)
-        context = multiprocessing.get_context("spawn")
-        self.scratch = tempfile.mkdtemp(prefix="storyteller-pdf-")  # WeasyPrint's font copies
-        self.processes: list[_Worker] = []
-        try:
-            for _ in range(count):
-                # Two one-way pipes rather than one duplex Pipe, which is a Unix socket pair:
-                # a build creates no socket at all (tests/test_containment.py).
-                jobs_in, jobs_out = context.Pipe(duplex=False)
-                results_in, results_out = context.Pipe(duplex=False)
-                process = context.Process(target=_serve, args=(jobs_in, results_out, self.scratch), daemon=True)
-                process.start()
-                jobs_in.close()
-                results_out.close()
-                self.processes.append(_Worker(process, jobs_out, results_in))
-        except BaseException:  # a Ctrl-C while they start, too
-            self.close(at_once=True)
-            raise
-
-    def run(self, jobs: Iterable[tuple[int, PartJob]], count: int) -> list[LaidOut]:
-        """The results of ``count`` jobs, in the order of their numbers; a worker's error is
-        raised here. ``jobs`` (number, job) is read lazily, in the order the jobs are to be
-        handed out: the next job is made while the workers are busy with the ones before."""
-        source = iter(jobs)
-        made: deque[tuple[int, PartJob]] = deque()
-        results: dict[int, LaidOut] = {}
-        idle = list(range(len(self.processes)))
-        busy: dict[int, int] = {}  # worker: job number
-        more = True
-        while True:
-            while idle and (made or more):
-                if not made:
-                    more = _take(source, made)
-                    continue
-                worker, (number, job) = idle.pop(), made.popleft()
-                try:
-                    self.processes[worker].jobs.send((number, job))
-                except OSError:  # it ended while it waited
-                    self._ended(worker)
-                busy[worker] = number
-            if not busy and not made and not more:
-                break
-            ends = {self.processes[w].results: w for w in busy}
-            deaths = {self.processes[w].process.sentinel: w for w in busy}
-            ready = wait([*ends, *deaths], timeout=0 if more else None)
-            if not ready and more:
-                more = _take(source, made)  # nothing finished yet: make the next job meanwhile
-                continue
-            for end in ready:
-                if isinstance(end, int):  # a worker's sentinel: it ended
-                    self._ended(deaths[end])
-                assert isinstance(end, Connection)
-                worker = ends[end]
-                try:
-                    message = end.recv()
-                except (EOFError, OSError):  # it ended while it answered
-                    self._ended(worker)
-                number, result = _received(message)
-                results[number] = result
-                del busy[worker]
-                idle.append(worker)
-        if len(results) != count:
-            raise RuntimeError(f"{len(results)} of {count} parts of the PDF were laid out")
-        return [results[i] for i in range(count)]
-
-    def _ended(self, worker: int) -> NoReturn:
-        process = self.processes[worker].process
-        process.join()
-        raise RuntimeError(f"a PDF worker process ended unexpectedly (exit status {process.exitcode})")
-
-    def close(self, at_once: bool = False) -> None:
-        for worker in self.processes:
-            if not at_once:
-                with contextlib.suppress(OSError):
-                    worker.jobs.send(None)
-            else:
-                worker.process.terminate()
-        for worker in self.processes:
-            worker.process.join()
-            worker.jobs.close()
-            worker.results.close()
-        self.processes = []
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-    def __enter__(self) -> Workers:
-        return self
-
-    def __exit__(self, error: type[BaseException] | None, *_rest: object) -> None:
-        self.close(at_once=error is not None)
-
-
-def _received(message: tuple[int, Any, list[tuple[int, str]]]) -> tuple[int, LaidOut]:
-    """A worker's answer: its complaints logged here, its error raised here. An OSError (a
-    full disk) is raised as itself, for the message build.py gives; any other is a bug."""
-    number, result, complaints = message
-    for level, text in complaints:  # WeasyPrint's complaints, as if it had run in this process
-        logging.getLogger("weasyprint").log(level, "%s", text)
-    if isinstance(result, OSError):
-        raise result
-    if isinstance(result, str):
-        raise RuntimeError(f"laying out part {number + 1} of the PDF failed in a worker process:\n{result}")
-    return number, result
-
-
-def _take(source: Iterator[tuple[int, PartJob]], into: deque[tuple[int, PartJob]]) -> bool:
-    """Make the next job into ``into``; False once there is none left."""
-    job = next(source, None)
-    if job is None:
-        return False
-    into.append(job)
-    return True
-
-
-class _Complaints(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.levelno, record.getMessage()))
-
-
-def _serve(jobs: Connection, results: Connection, scratch: str) -> None:
-    """A worker process: lay out each part it is sent until it is sent None."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what a Ctrl-C stops
-    tempfile.tempdir = scratch
-    from storyteller.pdf import whole as pdf
-
-    pdf._weasyprint_html()  # import WeasyPrint now, while the parent renders the parts
-    complaints = _Complaints()
-    logging.getLogger("weasyprint").addHandler(complaints)
-    while True:
-        try:
-            message = jobs.recv()
-        except EOFError:  # the parent is gone
-            return
-        if message is None:
-            return
-        index, job = message
-        complaints.records = []
-        result: LaidOut | OSError | str
-        try:
-            result = pdf.lay_out_part(job)
-        except OSError as error:  # a full disk: the parent says so
-            result = OSError(error.errno, error.strerror, error.filename)
-        except Exception:  # the parent raises it as a bug, with this traceback
-            result = traceback.format_exc()
-        results.send((index, result, complaints.records))
+def lay_out(workers: Pool, jobs: Iterable[tuple[int, PartJob]], count: int) -> list[LaidOut]:
+    """The results of ``count`` jobs, in the order of their numbers; a worker's error is
+    raised here. ``jobs`` (number, job) is read lazily, in the order the jobs are to be
+    handed out: the workers start on the first while the next are made."""
+    try:
+        results = workers.run(lay_out_part, jobs)
+    except JobFailed as failed:
+        raise RuntimeError(
+            f"laying out part {failed.number + 1} of the PDF failed in a worker process:\n{failed.details}"
+        ) from None
+    if len(results) != count:
+        raise RuntimeError(f"{len(results)} of {count} parts of the PDF were laid out")
+    return [results[i] for i in range(count)]
 
 
 def write_pdf(
     env: Environment,
     report: ReportContext,
     drawing: Drawing,
-    workers: Workers,
+    workers: Pool,
     created: str,
     root: Path,
     roots: Sequence[Path],
     last: bool = True,
 ) -> tuple[bytes, list[str]]:
     """The PDF of ``report``, laid out in parts by ``workers``. Returns the PDF and the URLs
-    that were refused, like pdf.write_pdf for a report laid out whole. Charts not in the
+    that were refused, like whole.write_pdf for a report laid out whole. Charts not in the
     cache are converted by the workers and kept in ``drawing``. When this is the ``last``
     PDF for the workers, they are stopped before the parts are joined: their memory is free
     for the joining."""
@@ -349,33 +205,15 @@ def write_pdf(
         )
 
     largest_first = sorted(range(len(pieces)), key=lambda i: (-pieces[i].weight, i))
-    laid = workers.run(((i, job(pieces[i])) for i in largest_first), len(pieces))
+    laid = lay_out(workers, ((i, job(pieces[i])) for i in largest_first), len(pieces))
     for part in laid:
         for key, svg in part.svgs:
             drawing.keep(key, svg)
     front, body = laid[0], laid[1:]
     for _ in range(FRONT_PASSES):
-        names = [*front.names, *(name for part in body for name in part.names)]
-        offsets = [len(front.names)]
-        for part in body[:-1]:
-            offsets.append(offsets[-1] + len(part.names))
-        page_of = {name: page + 1 for name, page, _x, _y in front.anchors}
-        for part, offset in zip(body, offsets, strict=True):
-            for name, page, _x, _y in part.anchors:
-                page_of.setdefault(name, offset + page + 1)
-        final = [
-            Piece(dataclasses.replace(FRONT, pages=_numbers(report, page_of)), report),
-            Piece(Part(sheets=Sheets(tuple(dict.fromkeys(names)), 1, len(names), heads=True)), report),
-            *(
-                Piece(
-                    Part(sheets=Sheets(tuple(names[start : start + SHEETS_PER_PART]), start + 1, len(names), False)),
-                    report,
-                )
-                for start in range(0, len(names), SHEETS_PER_PART)
-            ),
-        ]
+        final = _front_and_sheets(report, front, body)
         order = [*range(2, len(final)), 0, 1]  # the page numbers take longest
-        done = workers.run(((i, job(final[i])) for i in order), len(final))
+        done = lay_out(workers, ((i, job(final[i])) for i in order), len(final))
         if done[0].names == front.names:
             if last:
                 workers.close()
@@ -383,6 +221,30 @@ def write_pdf(
             return join([done[0], *body], done[1], done[2:]), refused
         front = done[0]  # the page numbers made the contents longer: lay the sheets out again
     raise RuntimeError("the contents changed their length each time they were laid out")
+
+
+def _front_and_sheets(report: ReportContext, front: LaidOut, body: Sequence[LaidOut]) -> list[Piece]:
+    """What is laid out once the parts are: the front with the contents' page numbers, a
+    sheet of running heads for each named page, and the page-number sheets of every page."""
+    names = [*front.names, *(name for part in body for name in part.names)]
+    offsets = [len(front.names)]
+    for part in body[:-1]:
+        offsets.append(offsets[-1] + len(part.names))
+    page_of = {name: page + 1 for name, page, _x, _y in front.anchors}
+    for part, offset in zip(body, offsets, strict=True):
+        for name, page, _x, _y in part.anchors:
+            page_of.setdefault(name, offset + page + 1)
+    return [
+        Piece(dataclasses.replace(FRONT, pages=_numbers(report, page_of)), report),
+        Piece(Part(sheets=Sheets(tuple(dict.fromkeys(names)), 1, len(names), heads=True)), report),
+        *(
+            Piece(
+                Part(sheets=Sheets(tuple(names[start : start + SHEETS_PER_PART]), start + 1, len(names), False)),
+                report,
+            )
+            for start in range(0, len(names), SHEETS_PER_PART)
+        ),
+    ]
 
 
 def _numbers(report: ReportContext, page_of: dict[str, int]) -> tuple[tuple[str, int], ...]:

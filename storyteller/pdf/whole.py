@@ -1,7 +1,8 @@
 """HTML to PDF with WeasyPrint, allowed to read only the workspace and the package.
 
-A leaf module: build.py calls it for a whole report, and pdf/parts.py's worker processes for
-each part of a large one (lay_out_part); it imports WeasyPrint only when a PDF is made.
+pdf/__init__.py's Printer calls it for a report laid out whole, and pdf/parts.py's worker
+processes for each part of a large one (lay_out_part); it imports WeasyPrint only when a PDF
+is made. The speed-up of pydyf that WeasyPrint's tagging needs lives here too, guarded.
 """
 
 from __future__ import annotations
@@ -56,38 +57,51 @@ def deadline(seconds: float | None) -> Iterator[None]:
         raise TimeLimitExceeded()
 
 
-@contextlib.contextmanager
-def _scratch_folder() -> Iterator[None]:
-    """WeasyPrint copies each @font-face font into a folder of its own under the system's
-    temporary folder and removes it only when its font configuration is garbage-collected,
-    which an interrupted build may never reach. Give it a folder that we remove ourselves."""
-    previous = tempfile.tempdir
-    with tempfile.TemporaryDirectory(prefix="storyteller-pdf-") as scratch:
-        tempfile.tempdir = scratch
-        try:
-            yield
-        finally:
-            tempfile.tempdir = previous
+def _fonts_in(folder: Path) -> Any:
+    """A WeasyPrint font configuration that copies each @font-face font into ``folder``.
+    WeasyPrint makes a folder of its own for them under the system's temporary folder and
+    removes it only when the configuration is garbage-collected, which an interrupted build
+    may never reach; ``folder`` is removed by its maker. Should WeasyPrint no longer keep
+    that folder in ``_folder``, its own folder is used, as without this."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    if "_folder" in vars(fonts) and fonts._folder is None:
+        fonts._folder = Path(tempfile.mkdtemp(prefix="weasyprint-", dir=folder))
+    return fonts
+
+
+def _kept_page_references(made: property) -> property:
+    """pydyf's ``page_references`` with the tuple kept until a page is added."""
+    made_by = made.fget
+    assert made_by is not None
+
+    def kept(pdf: Any) -> Any:
+        pages = len(pdf.pages["Kids"])
+        cached = pdf.__dict__.get("_storyteller_page_references")
+        if cached is None or cached[0] != pages:
+            cached = pdf.__dict__["_storyteller_page_references"] = (pages, made_by(pdf))
+        return cached[1]
+
+    return property(kept)
 
 
 @contextlib.contextmanager
 def _page_references_kept() -> Iterator[None]:
     """pydyf makes the tuple of every page's reference anew each time it is read, and
     WeasyPrint's tagging (PDF/UA) and links read it once per tagged element: quadratic in
-    pages, minutes for a 1,000-story report. While a PDF is written, the tuple is kept until
-    a page is added. The PDF is byte for byte the same (tests/test_pdf.py)."""
+    pages, minutes for a 1,000-story report (docs/performance.md). While a PDF is written,
+    the tuple is kept until a page is added. The PDF is byte for byte the same
+    (tests/test_pdf.py). Only a plain property on the class is replaced: should pydyf make
+    it anything else (a cached property, a method, an attribute), it is left alone and the
+    PDF is made as pydyf makes it."""
     import pydyf
 
-    made = pydyf.PDF.page_references
-
-    def kept(pdf: Any) -> Any:
-        pages = len(pdf.pages["Kids"])
-        cached = pdf.__dict__.get("_storyteller_page_references")
-        if cached is None or cached[0] != pages:
-            cached = pdf.__dict__["_storyteller_page_references"] = (pages, made.fget(pdf))
-        return cached[1]
-
-    pydyf.PDF.page_references = property(kept)
+    made = vars(pydyf.PDF).get("page_references")
+    if not isinstance(made, property) or made.fget is None or made.fset is not None:
+        yield
+        return
+    pydyf.PDF.page_references = _kept_page_references(made)
     try:
         yield
     finally:
@@ -129,14 +143,21 @@ def _fetcher_class() -> Any:
     return ConfinedFetcher
 
 
-def _weasyprint_html() -> Any:
+def import_weasyprint() -> Any:
+    """WeasyPrint's HTML class, WeasyPrint imported without the system's mime.types files.
+
+    WeasyPrint builds a MimeTypes table on import, and the first table Python builds reads
+    the system's mime.types files (outside the workspace, different on every machine);
+    storyteller needs only Python's own table. ``mimetypes.knownfiles`` is emptied for the
+    import only and put back; the tables built meanwhile keep Python's own types."""
     import mimetypes
 
-    # WeasyPrint builds a MimeTypes table on import, which reads the system's mime.types files
-    # (outside the workspace, different on every machine); storyteller needs only Python's own.
+    known = mimetypes.knownfiles
     mimetypes.knownfiles = []
-    from weasyprint import HTML
-
+    try:
+        from weasyprint import HTML
+    finally:
+        mimetypes.knownfiles = known
     return HTML
 
 
@@ -153,12 +174,16 @@ def write_pdf(
     ``late`` serves the charts still being converted while WeasyPrint lays the report out:
     it is asked first for every URL, waits for that chart if need be, and returns None for
     any URL that is not a chart's."""
-    HTML = _weasyprint_html()
+    HTML = import_weasyprint()
     fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
-    with _scratch_folder(), deadline(time_limit), _page_references_kept():
+    with (
+        tempfile.TemporaryDirectory(prefix="storyteller-pdf-") as scratch,
+        deadline(time_limit),
+        _page_references_kept(),
+    ):
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
-        data = document.write_pdf(**options)
+        data = document.write_pdf(font_config=_fonts_in(Path(scratch)), **options)
     assert isinstance(data, bytes)
     return data, fetcher.refused
 
@@ -195,7 +220,7 @@ def lay_out_part(job: PartJob) -> LaidOut:
     not have yet when WeasyPrint reaches them. Runs in a worker process."""
     from storyteller.report import charts
 
-    HTML = _weasyprint_html()
+    HTML = import_weasyprint()
     from weasyprint.matrix import Matrix
 
     charts.use_frames(job.frames)

@@ -13,11 +13,9 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import hashlib
-import multiprocessing
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 
 from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
+from storyteller.workers import Done, Pool, cores
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
@@ -390,14 +389,14 @@ POOL_FROM = 24  # charts to convert before worker processes pay for their start 
 
 class Drawing:
     """The SVGs of a set of charts: cached ones read at once, the others converted in the
-    background by ``spawn`` worker processes (a ``fork``ed pool hung in vl-convert), in the
-    order given, so that a PDF laid out in document order rarely waits for one.
+    background by spawned worker processes (workers.Pool; a forked pool hung in vl-convert),
+    in the order given, so that a PDF laid out in document order rarely waits for one.
 
     With ``convert`` False, the charts missing from the cache are left to someone else (the
     worker processes of a PDF laid out in parts, pdf/parts.py), who hands them to ``keep``; any
     still missing when asked for is converted here and then.
 
-    Use as a context manager: leaving it stops the workers, even after an error.
+    Use as a context manager: leaving it stops the workers, at once after an error.
     """
 
     def __init__(
@@ -407,10 +406,10 @@ class Drawing:
         self.root = root  # the workspace: the PDF source names cached charts relative to it
         self.version = converter_version()
         self.svgs: dict[str, str] = {}
-        self.pending: dict[str, Future[tuple[str, str]]] = {}
+        self.pending: dict[str, Future[Done[tuple[str, str]]]] = {}
         self.charts: dict[str, Chart] = {}
-        self.pool: ProcessPoolExecutor | None = None
-        self._finished: deque[Future[tuple[str, str]]] = deque()
+        self.pool: Pool | None = None
+        self._finished: deque[Future[Done[tuple[str, str]]]] = deque()
         missing = []
         for chart in charts:
             if chart.key in self.charts:
@@ -428,12 +427,12 @@ class Drawing:
             self._convert(missing)
 
     def _convert(self, missing: list[Chart]) -> None:
-        workers = min(WORKERS, os.cpu_count() or 1)
+        workers = min(WORKERS, cores())
         if len(missing) < POOL_FROM or workers < 2:
             for chart in missing:
                 self._keep(*draw(chart))
             return
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.pool = Pool(workers, "chart")
         for chart in missing:
             future = self.pool.submit(draw, chart)
             future.add_done_callback(self._finished.append)  # from the pool's thread; a deque is safe
@@ -443,12 +442,16 @@ class Drawing:
         """Keep the charts the workers have finished; once none is left, stop the workers, so
         that their memory is free before WeasyPrint's layout needs its own."""
         while self._finished:
-            key, svg = self._finished.popleft().result()  # a worker's error is raised here
+            key, svg = self._outcome(self._finished.popleft())  # a worker's error is raised here
             if self.pending.pop(key, None) is not None:
                 self._keep(key, svg)
         if not self.pending and self.pool is not None:
-            self.pool.shutdown(wait=True)
+            self.pool.close()
             self.pool = None
+
+    def _outcome(self, future: Future[Done[tuple[str, str]]]) -> tuple[str, str]:
+        assert self.pool is not None  # a future is pending only while its pool is open
+        return self.pool.outcome(future)
 
     def _path(self, key: str) -> Path | None:
         return self.cache_dir / f"{key}-{self.version}.svg" if self.cache_dir is not None else None
@@ -471,7 +474,7 @@ class Drawing:
     def svg(self, key: str) -> str:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
         if key in self.pending:
-            self._keep(*self.pending.pop(key).result())
+            self._keep(*self._outcome(self.pending.pop(key)))
         self._collect()
         if key not in self.svgs:  # left to someone else, who did not convert it
             self._keep(*draw(self.charts[key]))
@@ -503,9 +506,9 @@ class Drawing:
         """Every chart with its SVG, once all are converted: for the HTML report."""
         return self._drawn
 
-    def close(self) -> None:
+    def close(self, at_once: bool = False) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close(at_once)
             self.pool = None
 
     def __enter__(self) -> Drawing:
@@ -514,7 +517,7 @@ class Drawing:
     def __exit__(self, error: type[BaseException] | None, *_rest: object) -> None:
         if error is None:
             self.drawn()  # keep every chart in the cache, those no report showed too
-        self.close()
+        self.close(at_once=error is not None)
 
 
 def render(charts: Sequence[Chart], cache_dir: Path | None) -> list[Chart]:

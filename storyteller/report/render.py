@@ -34,8 +34,9 @@ from storyteller import __version__
 from storyteller.cache import WOFF2, read_entry
 from storyteller.errors import StorytellerError
 from storyteller.paths import media_type, workspace_url
+from storyteller.pdf.part import WHOLE, Part
 from storyteller.report.charts import FONTS, Drawing
-from storyteller.report.context import WHOLE, Part, ReportContext, with_rendered_charts
+from storyteller.report.context import ReportContext, with_rendered_charts
 
 BUILTIN_TEMPLATES = Path(str(files("storyteller.templates")))
 FONT_FACES = (

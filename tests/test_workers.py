@@ -1,20 +1,27 @@
-"""Jobs shared with forked copies (storyteller/workers.py), and stories read that way.
+"""storyteller/workers.py: spawned worker pools, jobs shared with forked copies, and stories
+read that way.
 
-Each case runs in a fresh interpreter: this test process may have threads left by other
-tests, and with another thread running nothing is forked at all."""
+Each forked case runs in a fresh interpreter: this test process may have threads left by
+other tests, and with another thread running nothing is forked at all. The pools' jobs are
+functions of the standard library, which a spawned worker imports by name."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storyteller.workers import cores
+from storyteller.workers import JobFailed, Pool, WorkerDied, cores
 
 from .conftest import BASE_STORY, Workspace
 
@@ -187,3 +194,61 @@ def test_the_example_workspace_reads_the_same_shared(tmp_path: Path) -> None:
         """
     )
     assert same
+
+
+def test_a_pool_gives_each_result_its_number_and_each_error_its_kind(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="storyteller-test"), Pool(2, "test", loggers=("storyteller-test",)) as pool:
+        pool.start()
+        assert len(set(pool.pids())) == 2 and os.getpid() not in pool.pids()  # both started at once
+        assert pool.run(abs, [(2, -3), (0, -1), (1, 5)]) == {0: 1, 1: 5, 2: 3}
+        pool.run(logging.getLogger("storyteller-test").warning, [(0, "said in a worker")])
+        assert [r.getMessage() for r in caplog.records] == ["said in a worker"]
+        with pytest.raises(JobFailed, match=r"(?s)Traceback.*ValueError: invalid literal") as failed:
+            pool.run(int, [(0, "1"), (1, "x")])
+        assert failed.value.number == 1
+        with pytest.raises(FileNotFoundError) as missing:  # an OSError as itself: a full disk is said as such
+            pool.run(os.stat, [(0, "/no/such/file")])
+        assert missing.value.errno == errno.ENOENT
+        with pytest.raises(JobFailed, match="pickle"):  # a result that cannot come back
+            pool.run(open, [(0, os.devnull)])
+        assert pool.run(abs, [(0, -7)]) == {0: 7}, "an error in a job leaves the workers working"
+        waiting = pool.submit(time.sleep, 60)
+        os.kill(pool.pids()[0], signal.SIGKILL)
+        with pytest.raises(WorkerDied, match="a test worker process ended unexpectedly"):
+            pool.outcome(waiting)
+
+
+def test_leaving_a_pool_after_an_error_kills_its_workers_and_removes_their_folder() -> None:
+    with pytest.raises(KeyError), Pool(2, "test", scratch=True) as pool:
+        pool.start()
+        pids, scratch = pool.pids(), pool.scratch
+        assert scratch is not None and os.path.isdir(scratch)
+        pool.submit(time.sleep, 60)
+        raise KeyError("the build failed meanwhile")
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not os.path.exists(scratch)
+
+
+def test_ctrl_c_stops_a_pool_and_leaves_no_worker_behind() -> None:
+    """Ctrl-C reaches the whole process group: the workers ignore it, the pool kills them."""
+    outcome = run(
+        """
+        import multiprocessing, time
+        from storyteller.workers import Pool
+        try:
+            with Pool(2, "test", scratch=True) as pool:
+                pool.start()
+                pids = pool.pids()
+                waiting = pool.submit(time.sleep, 60)
+                os.killpg(0, signal.SIGINT)  # as a terminal's Ctrl-C: every process of the group
+                pool.outcome(waiting)
+            outcome = "finished"
+        except KeyboardInterrupt:
+            left = [pid for pid in pids if os.path.exists(f"/proc/{pid}")]
+            outcome = "a worker is left" if left or multiprocessing.active_children() else "interrupted, no worker left"
+        print(json.dumps(outcome))
+        """
+    )
+    assert outcome == "interrupted, no worker left"
