@@ -22,7 +22,15 @@ import click
 import typer
 
 from storyteller import __version__
-from storyteller.errors import CannotWrite, ProblemsFound, StorytellerError, Terminated, UsageError, WorkspaceError
+from storyteller.errors import (
+    CannotWrite,
+    ProblemsFound,
+    StorytellerError,
+    Terminated,
+    UsageError,
+    WorkspaceError,
+    printable,
+)
 from storyteller.terminal import (
     Steps,
     console,
@@ -146,12 +154,22 @@ def _run(action: Callable[[], T]) -> T:
         _fail(f"internal error: {type(error).__name__}: {error}; run with --debug for details", EXIT_BUG)
 
 
+LAST_EPOCH = 4_102_444_799  # 2099-12-31 23:59:59 UTC: the last day a story's quarter may be in
+
+
 def _now() -> dt.datetime:
-    """Now, or SOURCE_DATE_EPOCH when it is set (reproducible output). The only clock."""
+    """Now, or SOURCE_DATE_EPOCH when it is set (reproducible output). The only clock. A
+    value that is not a time is an error, not ignored: the build would not be reproducible."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    if epoch is None or epoch == "":
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    text = epoch.strip()
+    if not (text.isascii() and text.isdigit() and int(text) <= LAST_EPOCH):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH is `{printable(epoch)}`; it must be the seconds since 1970-01-01 00:00 UTC, "
+            f"a whole number from 0 to {LAST_EPOCH} (2099-12-31), such as $(git log -1 --format=%ct)"
+        )
+    return dt.datetime.fromtimestamp(int(text), dt.UTC)
 
 
 def _today() -> dt.date:

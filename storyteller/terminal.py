@@ -97,7 +97,7 @@ def print_stories(figures: list[Any], total: Any, config: Any, selection: Any) -
         "",
         f"{total.yearly_hours_saved:,.0f}",
     )
-    out = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160)  # `:smile:` is text
     out.print(table)
     if total.in_progress:
         out.print("Hours in (brackets) belong to in-progress stories and are not in the total.")

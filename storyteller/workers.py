@@ -35,10 +35,12 @@ import logging
 import multiprocessing
 import os
 import pickle
+import re
 import shutil
 import signal
 import tempfile
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -263,7 +265,7 @@ class Pool:
     ) -> None:
         self.count = count
         self.name = name
-        self.scratch = tempfile.mkdtemp(prefix="storyteller-workers-") if scratch else None
+        self.scratch = tempfile.mkdtemp(prefix=scratch_prefix("workers")) if scratch else None
         self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
             count,
             mp_context=multiprocessing.get_context("spawn"),
@@ -363,3 +365,52 @@ def log_here(name: str, level: int, message: str) -> None:
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
     logger.log(level, "%s", message)
+
+
+SCRATCH_AGE = 3600.0  # seconds: no build runs this long (a PDF's time limit is 600 s)
+_SCRATCH = re.compile(r"storyteller-(?:pdf|workers)-([0-9]+)-")
+
+
+def scratch_prefix(kind: str) -> str:
+    """The name of a temporary folder of this process begins so: the process id in it tells
+    a later build whether its owner is still alive (see sweep_scratch)."""
+    return f"storyteller-{kind}-{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def sweep_scratch(now: float | None = None) -> list[str]:
+    """Remove the temporary folders that killed builds left (a SIGKILL leaves no `finally`):
+    ours (same owner), named by scratch_prefix, older than SCRATCH_AGE and whose process is
+    gone. The age keeps a build in another PID namespace sharing /tmp safe. Returns them."""
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _SCRATCH.match(entry.name)
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if (
+            found is None
+            or not entry.is_dir(follow_symlinks=False)
+            or status.st_uid != os.getuid()
+            or now - status.st_mtime < SCRATCH_AGE
+            or _alive(int(found[1]))
+        ):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed

@@ -316,6 +316,8 @@ def classify(events: list[list[Any]], workspace: Path, created: set[str] | None 
             writes = name == "os.mkdir" or (isinstance(flags, int) and flags & _WRITE_FLAGS)
             if _under(path, allowed) or path in created or any(path.startswith(c + "/") for c in created):
                 continue
+            if name == "os.scandir" and path == temp:
+                continue  # the names in the temporary folder: what killed builds left (workers.sweep_scratch)
             (verdict.outside_writes if writes else verdict.outside_reads).append(f"{name} {path}")
         elif name == "subprocess.Popen" or name.startswith("os.exec") or name == "os.posix_spawn":
             verdict.processes.append(target)

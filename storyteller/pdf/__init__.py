@@ -37,6 +37,9 @@ class Printer:
         self._in_parts: list[ReportContext] = []
         self._workers: Pool | None = None
         if reports:
+            from storyteller.workers import sweep_scratch
+
+            sweep_scratch()  # what builds killed earlier left in the temporary folder
             from storyteller.pdf import parts
 
             self._in_parts = [report for report in reports if parts.in_parts(report, templates)]

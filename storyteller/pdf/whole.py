@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
 from storyteller.report.charts import Chart
+from storyteller.workers import scratch_prefix
 
 Late = Callable[[str], bytes | None]  # a URL's content made during the layout, or None
 PDF_VARIANT = "pdf/ua-1"  # tagged PDF: headings, tables and alt texts for assistive technology
@@ -178,7 +179,7 @@ def write_pdf(
     fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
     with (
-        tempfile.TemporaryDirectory(prefix="storyteller-pdf-") as scratch,
+        tempfile.TemporaryDirectory(prefix=scratch_prefix("pdf")) as scratch,
         deadline(time_limit),
         _page_references_kept(),
     ):

@@ -1,0 +1,83 @@
+"""Hostile input, round 3 (issue 17): the clock, temporary folders, terminal text.
+
+Each test failed before its fix.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO, Workspace
+
+
+def _storyteller(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "storyteller", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **env},
+    )
+
+
+@pytest.mark.parametrize("epoch", ["abc", "-5", "1e9", "99999999999999999999", "١٧٩٠٠٠٠٠٠٠"])
+def test_a_source_date_epoch_that_is_no_time_is_an_error(epoch: str) -> None:
+    result = _storyteller("validate", SOURCE_DATE_EPOCH=epoch)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"storyteller: SOURCE_DATE_EPOCH is `{epoch}`; it must be the seconds since 1970")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_last_accepted_source_date_epoch_builds() -> None:
+    result = _storyteller("validate", SOURCE_DATE_EPOCH="4102444799")
+    assert result.returncode == 0, result.stderr
+
+
+def test_list_prints_emoji_codes_as_text(make_workspace: Callable[..., Workspace]) -> None:
+    ws = make_workspace()
+    ws.story("zoning", _story_with_team("Ops :smile: team"))
+    result = _storyteller("list", cwd=ws.root)
+    assert result.returncode == 0, result.stderr
+    assert ":smile:" in result.stdout
+    assert "\N{SMILING FACE WITH OPEN MOUTH AND SMILING EYES}" not in result.stdout
+
+
+def _story_with_team(team: str) -> str:
+    from .conftest import BASE_STORY
+
+    return BASE_STORY.replace("team: Storage Operations", f'team: "{team}"')
+
+
+def test_a_killed_builds_temporary_folder_is_removed_by_the_next_build(
+    make_workspace: Callable[..., Workspace],
+) -> None:
+    """A SIGKILL leaves no `finally`: the next build removes the folder of a process that is
+    gone, when it is older than any build runs; a live process's folder stays."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = tempfile.mkdtemp(prefix=f"storyteller-pdf-{int(dead.stdout)}-")
+    Path(gone, "weasyprint-x").mkdir()
+    alive = tempfile.mkdtemp(prefix=f"storyteller-workers-{os.getpid()}-")
+    young = tempfile.mkdtemp(prefix=f"storyteller-pdf-{int(dead.stdout)}-")
+    old = time.time() - 7200
+    for folder in (gone, alive):
+        os.utime(folder, (old, old))
+    try:
+        ws = make_workspace()
+        ws.story("zoning")
+        result = _storyteller("build", "--format", "pdf", cwd=ws.root, SOURCE_DATE_EPOCH="1790000000")
+        assert result.returncode == 0, result.stderr
+        assert not os.path.exists(gone)
+        assert os.path.isdir(alive)  # this test's own process is alive
+        assert os.path.isdir(young)  # too young to be a killed build's for sure
+    finally:
+        for folder in (gone, alive, young):
+            subprocess.run(["rm", "-rf", folder], check=False)
