@@ -81,3 +81,41 @@ def test_a_killed_builds_temporary_folder_is_removed_by_the_next_build(
     finally:
         for folder in (gone, alive, young):
             subprocess.run(["rm", "-rf", folder], check=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        b"caf\xe9.yaml",
+        b"a\x1b[31mred\x07.yaml",
+        "cost-\u202eevil.yaml".encode(),
+        "zero\u200bwidth.yaml".encode(),
+    ],
+    ids=["latin-1", "escape-bell", "bidi", "zero-width"],
+)
+def test_a_story_file_name_no_terminal_can_show_safely_is_a_problem(
+    make_workspace: Callable[..., Workspace], name: bytes
+) -> None:
+    """A file name that is not UTF-8 crashed build and export -o and made export print invalid
+    UTF-8; one with ESC, BEL or a bidi control reached the terminal through
+    `validate --format github` and the CSV export."""
+    ws = make_workspace()
+    story = ws.story("zoning")
+    os.rename(bytes(story), bytes(story.parent) + b"/" + name)
+    for args in (
+        ("validate",),
+        ("validate", "--format", "github"),
+        ("validate", "--format", "json"),
+        ("export", "--format", "csv"),
+        ("export", "--output", str(ws.root / "figures.json")),
+        ("build", "--format", "html"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "storyteller", *args], cwd=ws.root, capture_output=True, timeout=300
+        )
+        out = result.stdout + result.stderr
+        assert result.returncode == 1, (args, out)
+        text = out.decode("utf-8")  # valid UTF-8: raises otherwise
+        assert "Traceback" not in text and "internal error" not in text
+        assert not any(c in text for c in "\x1b\x07\u202e\u200b"), (args, text)
+        assert "rename the file with plain characters" in text, (args, text)

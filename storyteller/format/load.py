@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyteller.errors import Problem
+from storyteller.errors import Problem, printable
 from storyteller.format.config import Config, relative
 from storyteller.format.fields import INVALID, Context
 from storyteller.format.source import Map, parse, read_limited
@@ -55,6 +55,14 @@ def _identity(path: Path) -> str:
         return real(path)
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a byte that is not UTF-8, kept by the file system's surrogateescape
+        return False
+    return True
+
+
 def story_id(path: Path) -> str:
     return path.stem
 
@@ -62,6 +70,11 @@ def story_id(path: Path) -> str:
 def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]:
     """Read and validate one story file. Never raises for a problem in the file."""
     shown = relative(path, config.root)
+    escaped = printable(shown, limit=None)
+    if escaped != shown:  # the name would reach terminals, CI logs, exports and the report
+        what = "bytes that are not UTF-8" if not _utf8(shown) else "control, invisible or bidi characters"
+        message = f"the file name has {what} (shown as \\uXXXX here); rename the file with plain characters"
+        return None, [Problem(escaped, 1, 1, "", message)]
     data, problem = read_limited(path, config.root, shown)
     if problem is not None:
         return None, [problem]
