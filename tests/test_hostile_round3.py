@@ -119,3 +119,66 @@ def test_a_story_file_name_no_terminal_can_show_safely_is_a_problem(
         assert "Traceback" not in text and "internal error" not in text
         assert not any(c in text for c in "\x1b\x07\u202e\u200b"), (args, text)
         assert "rename the file with plain characters" in text, (args, text)
+
+
+def _inotify_watches() -> int:
+    """The inotify watches this process holds (each is a `inotify wd:` line in fdinfo)."""
+    count = 0
+    for fd in os.listdir("/proc/self/fdinfo"):
+        try:
+            with open(f"/proc/self/fdinfo/{fd}", encoding="ascii") as info:
+                count += sum(line.startswith("inotify wd:") for line in info)
+        except OSError:
+            continue
+    return count
+
+
+def test_the_preview_never_watches_a_linked_folder(make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
+    """validate does not follow a linked folder; the preview watched everything below it
+    (15,733 inotify watches for a link to /usr)."""
+    from storyteller.preview.preview import Preview
+    from storyteller.preview.serve import watching
+
+    outside = tmp_path / "outside"
+    for i in range(60):
+        (outside / f"d{i}").mkdir(parents=True)
+    ws = make_workspace()
+    ws.story("zoning")
+    (ws.root / "stories" / "2026-Q3" / "linked").symlink_to(outside, target_is_directory=True)
+    preview = Preview(ws.root.resolve())
+    before = _inotify_watches()
+    with watching(preview, lambda _changed: None):
+        held = _inotify_watches() - before
+    assert 0 < held < 10, held  # the workspace, stories/ and stories/2026-Q3
+
+
+def test_the_preview_lets_idle_connections_go_and_caps_them(
+    make_workspace: Callable[..., Workspace], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each connection got a thread of its own, forever, even one that never sent a byte.
+    Now connections past MAX_CONNECTIONS are closed at once and an idle one after
+    IDLE_SECONDS (1 s here): every socket below is closed by the server, and recv says so."""
+    import socket
+    import threading
+
+    from storyteller.preview import serve
+    from storyteller.preview.preview import Preview
+
+    monkeypatch.setattr(serve._Handler, "timeout", 1.0)
+    ws = make_workspace()
+    ws.story("zoning")
+    server = serve.start_server(Preview(ws.root.resolve()), 0)
+    port = server.server_address[1]
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(serve.MAX_CONNECTIONS + 20)]
+    try:
+        for sock in idle:
+            sock.settimeout(60)  # generous: the server closes each long before
+            assert sock.recv(1) == b""
+        deadline = time.monotonic() + 60
+        while any(t.name.startswith("Thread-") for t in threading.enumerate()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [t for t in threading.enumerate() if "process_request_thread" in repr(t)]
+    finally:
+        for sock in idle:
+            sock.close()
+        serve.stop_server(server)

@@ -16,12 +16,14 @@ template does can stop either thread.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from storyteller.errors import StorytellerError, WorkspaceError
 from storyteller.format.config import CONFIG_NAME, Config, load_config
@@ -31,16 +33,41 @@ HOST = "127.0.0.1"
 KEEPALIVE_SECONDS = 15.0
 
 
+MAX_CONNECTIONS = 32  # a browser opens about six; past this a connection is closed at once
+IDLE_SECONDS = 30.0  # a connection that sends nothing this long is closed
+
+
 class _Server(ThreadingHTTPServer):
+    """One thread a connection, at most MAX_CONNECTIONS of them: a client that opens
+    connections and sends nothing cannot make the preview start threads without end."""
+
     daemon_threads = True  # an open /events stream must not keep the process alive
     allow_reuse_address = True
     preview: Preview
     stopping: threading.Event
+    slots: threading.BoundedSemaphore
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS  # socketserver sets it on the connection: an idle client is let go
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # one line per request would drown the rebuild messages
@@ -111,7 +138,7 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self.wfile.write(b": keep-alive\n\n")  # also finds out when the client has gone
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client has gone, or stopped reading for IDLE_SECONDS
             pass
 
 
@@ -124,6 +151,7 @@ def start_server(preview: Preview, port: int) -> _Server:
         raise WorkspaceError(f"cannot listen on {HOST}:{port}: {error.strerror}{hint}") from None
     server.preview = preview
     server.stopping = threading.Event()
+    server.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
     threading.Thread(target=server.serve_forever, name="storyteller-http", daemon=True).start()
     return server
 
@@ -156,7 +184,27 @@ def watched(preview: Preview) -> tuple[list[Path], list[Path]]:
         for folder in [config.stories_dir, root / "templates", *extra]:
             if folder.is_dir() and not any(folder.is_relative_to(d) for d in deep) and folder != root:
                 deep = [d for d in deep if not d.is_relative_to(folder)] + [folder]
-    return deep, [root]
+    return _folders_below(deep), [root]
+
+
+MAX_WATCHED_FOLDERS = 2_000
+
+
+def _folders_below(tops: list[Path]) -> list[Path]:
+    """Every folder at or below ``tops``, links not followed, as load.discover reads them:
+    watched one by one (not recursively), so a linked folder (a link to /usr) is never
+    watched, as it is never read. The supervisor works the list out again every second,
+    so a new folder is watched from then on."""
+    folders: list[Path] = []
+    for top in tops:
+        for dirpath, dirnames, _files in os.walk(top):  # followlinks=False
+            dirnames[:] = sorted(
+                d for d in dirnames if not d.startswith(".") and not os.path.islink(os.path.join(dirpath, d))
+            )
+            folders.append(Path(dirpath))
+            if len(folders) >= MAX_WATCHED_FOLDERS:
+                return folders
+    return folders
 
 
 def relevant(root: Path, deep: list[Path]) -> Callable[[object, str], bool]:
@@ -222,7 +270,7 @@ class _Supervisor:
     def _start(self, deep: list[Path], shallow: list[Path], stop: _Either) -> list[threading.Thread]:
         """Start the watchers and wait until they are in place (30 s at most)."""
         accept = relevant(self.preview.root, deep)
-        groups = [(shallow, False), *([(deep, True)] if deep else [])]
+        groups = [(shallow, False), *([(deep, False)] if deep else [])]  # deep: every folder, listed
         started = [threading.Event() for _ in groups]
         threads = [
             threading.Thread(target=self._run, args=(paths, recursive, stop, accept, flag), daemon=True)
