@@ -298,3 +298,11 @@ def test_workdays_per_year_and_hours_per_week_have_defaults_and_limits(tmp_path:
     root = workspace(tmp_path / "d", {"2026-Q3/x.yaml": metric_story("minutes")}, "workdays_per_year: 0\n")
     result = CliRunner().invoke(app, ["validate", "--workspace", str(root)])
     assert "storyteller.yaml:1:20: workdays_per_year: must be at least 1, found 0" in result.output
+
+
+def test_init_writes_the_new_keys_commented_at_their_defaults(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "new")], env={"SOURCE_DATE_EPOCH": "1790000000"})
+    assert result.exit_code == 0, result.output
+    config = (tmp_path / "new" / "storyteller.yaml").read_text(encoding="utf-8")
+    assert "\nworkdays_per_year: 250\n" in config and "\nhours_per_week: 40\n" in config
+    assert load_config(tmp_path / "new").workdays_per_year == 250
