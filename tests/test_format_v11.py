@@ -15,21 +15,12 @@ from storyteller.format.config import load_config
 from storyteller.format.load import read_story
 from storyteller.format.story import Metric
 
+from .test_errors import BASE
+
 STORY = "stories/2026-Q3/x.yaml"
 
 # Line 11 is the metric's first key (`- name`), 12 its unit, 13 before, 14 after, 15 on: extra keys.
-HEAD = """\
-title: Automated SAN switch zoning
-summary: Zoning requests now run through a reviewed playbook.
-quarter: 2026-Q3
-team: Storage Operations
-category: automation
-problem: |
-  Every zoning request meant typing by hand.
-outcome: |
-  Requests are closed the same day.
-metrics:
-"""
+HEAD = BASE[: BASE.index("metrics:\n") + len("metrics:\n")]
 
 
 def metric_story(unit: str, before: float = 50, after: float = 20, extra: str = "") -> str:

@@ -20,6 +20,8 @@ from storyteller.format.load import Workspace
 from storyteller.format.story import Metric, Story
 from storyteller.format.values import Each, Rate
 
+from .test_metrics import metric
+
 CONFIG = Config(root=Path("."), hourly_rate=95)
 PERIODS = list(units.PERIODS)
 
@@ -63,20 +65,9 @@ def metrics(draw: st.DrawFn) -> Metric:
     else:
         unit, better = "tickets", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(any_number), draw(any_number)
-    return Metric(
-        name="m",
-        unit=unit,
-        before=before,
-        after=after,
-        better=better,
-        frequency=frequency,
-        per=per,
-        hands_on=hands_on,
-        each=each,
-        basis=draw(st.sampled_from(["measured", "estimated"])),
-        source=None,
-        accept=(),
-        line=1,
+    basis = draw(st.sampled_from(["measured", "estimated"]))
+    return metric(
+        unit, before, after, better=better, frequency=frequency, per=per, hands_on=hands_on, each=each, basis=basis
     )
 
 
