@@ -297,3 +297,10 @@ def test_init_writes_the_new_keys_commented_at_their_defaults(tmp_path: Path) ->
     config = (tmp_path / "new" / "storyteller.yaml").read_text(encoding="utf-8")
     assert "\nworkdays_per_year: 250\n" in config and "\nhours_per_week: 40\n" in config
     assert load_config(tmp_path / "new").workdays_per_year == 250
+
+
+@pytest.mark.parametrize(("unit", "shown"), [("ms", "120 ms"), ("Milliseconds", "120 ms"), ("MINUTES", "120 min")])
+def test_every_duration_word_can_be_shown_in_the_report(unit: str, shown: str) -> None:
+    from storyteller.report.fmt import Formatter
+
+    assert Formatter("en_US", "USD").value(120, unit) == shown
