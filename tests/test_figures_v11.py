@@ -63,8 +63,8 @@ def test_a_duration_per_month_that_is_hands_on_work_saves_108_hours(tmp_path: Pa
     [m] = s["metrics"]
     assert m["yearly_hours_saved"] == 108.0
     assert (m["per"], m["hands_on"], m["frequency"], m["each"]) == ("month", True, None, None)
-    assert m["yearly_money_saved"] == 8640.0 and m["yearly_cash_saved"] is None
-    assert (s["yearly_hours_saved"], s["yearly_money_saved"], s["yearly_cash_saved"]) == (108.0, 8640.0, None)
+    assert m["yearly_money_saved"] == 8640.0 and m["yearly_cash_saved"] == 0.0
+    assert (s["yearly_hours_saved"], s["yearly_money_saved"], s["yearly_cash_saved"]) == (108.0, 8640.0, 0.0)
 
 
 def test_downtime_per_year_is_reported_and_saves_no_hours(tmp_path: Path) -> None:
@@ -73,7 +73,12 @@ def test_downtime_per_year_is_reported_and_saves_no_hours(tmp_path: Path) -> Non
     )
     s = only_story(export(tmp_path, {"a": story("Downtime", downtime)}))
     [m] = s["metrics"]
-    assert (m["hands_on"], m["yearly_hours_saved"], m["yearly_money_saved"]) == (False, None, None)
+    assert (m["hands_on"], m["yearly_hours_saved"], m["yearly_money_saved"], m["yearly_cash_saved"]) == (
+        False,
+        None,
+        None,
+        None,
+    )
     assert (m["change"], m["eliminated"], m["regression"]) == (-310, True, False)
     assert s["yearly_hours_saved"] == 0.0
 
@@ -99,7 +104,7 @@ def test_each_45_minutes_of_14_to_2_incidents_a_month_saves_108_hours(tmp_path: 
     [m] = s["metrics"]
     assert m["yearly_hours_saved"] == 108.0
     assert m["each"] == {"value": 45, "unit": "minutes"}
-    assert (m["hands_on"], m["yearly_money_saved"], m["yearly_cash_saved"]) == (None, 8640.0, None)
+    assert (m["hands_on"], m["yearly_money_saved"], m["yearly_cash_saved"]) == (None, 8640.0, 0.0)
 
 
 def test_each_400_eur_of_6_to_1_backup_failures_a_quarter_saves_8000_eur(tmp_path: Path) -> None:
