@@ -18,10 +18,12 @@ from storyteller.format.config import Config
 from storyteller.format.fields import MAX_MAGNITUDE
 from storyteller.format.load import Workspace
 from storyteller.format.story import Metric, Story
-from storyteller.format.values import Rate
+from storyteller.format.values import Each, Rate
+
+from .test_metrics import metric
 
 CONFIG = Config(root=Path("."), hourly_rate=95)
-PERIODS = list(units.PERIODS_PER_YEAR)
+PERIODS = list(units.PERIODS)
 
 non_negative = st.one_of(
     st.integers(0, 10_000), st.floats(0, MAX_MAGNITUDE, allow_nan=False, allow_infinity=False), st.just(0)
@@ -32,12 +34,16 @@ any_number = st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, allow_nan=False, allow_inf
 @st.composite
 def metrics(draw: st.DrawFn) -> Metric:
     family = draw(st.sampled_from(["duration", "percent", "count", "currency", "other"]))
-    frequency = per = None
+    frequency = per = hands_on = each = None
     if family == "duration":
-        unit = draw(st.sampled_from(sorted(units.DURATION_ALIASES)))
+        unit = draw(st.sampled_from(sorted(units.DURATION_ALIASES))).upper()  # any case is a duration
         before, after = draw(non_negative), draw(non_negative)
         better = "lower"
-        frequency = draw(st.none() | st.builds(Rate, st.floats(0.01, 1_000_000), st.sampled_from(PERIODS)))
+        hands_on = draw(st.booleans())
+        if draw(st.booleans()):
+            per = draw(st.sampled_from(PERIODS))
+        else:
+            frequency = draw(st.none() | st.builds(Rate, st.floats(0.01, 1_000_000), st.sampled_from(PERIODS)))
     elif family == "percent":
         unit, better = "percent", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(st.floats(0, 100)), draw(st.floats(0, 100))
@@ -45,6 +51,10 @@ def metrics(draw: st.DrawFn) -> Metric:
         unit, better = "count", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(non_negative), draw(non_negative)
         per = draw(st.none() | st.sampled_from(PERIODS))
+        if per is not None:
+            each = draw(
+                st.none() | st.builds(Each, st.floats(0.01, 10_000), st.sampled_from(["minutes", "h", "USD", "EUR"]))
+            )
     elif family == "currency":
         unit, better = draw(st.sampled_from(["USD", "EUR"])), "lower"
         before, after = draw(non_negative), draw(non_negative)
@@ -55,8 +65,9 @@ def metrics(draw: st.DrawFn) -> Metric:
     else:
         unit, better = "tickets", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(any_number), draw(any_number)
-    return Metric(
-        "m", unit, before, after, better, frequency, per, draw(st.sampled_from(["measured", "estimated"])), None, (), 1
+    basis = draw(st.sampled_from(["measured", "estimated"]))
+    return metric(
+        unit, before, after, better=better, frequency=frequency, per=per, hands_on=hands_on, each=each, basis=basis
     )
 
 
@@ -214,3 +225,33 @@ def test_yaml_11_surprises_stay_text_as_typed(word: str) -> None:
     node, problems = parse(f"team: {word}\n".encode(), "s.yaml")
     assert not problems
     assert Text(100).convert(node.entries["team"], "team", Context("s.yaml")) == word  # type: ignore[union-attr]
+
+
+@given(st.integers(0, 10**13), st.integers(0, 4), st.sampled_from([1, -1]))
+def test_rounding_a_half_goes_away_from_zero(whole: int, places: int, sign: int) -> None:
+    # x = sign * (whole + 0.5) / 10**places, written exactly in decimal (as an author or the
+    # export writes it): rounded, it is sign * (whole + 1) / 10**places, never to even.
+    half = float(f"{'-' if sign < 0 else ''}{whole * 10 + 5}e-{places + 1}")
+    away = float(f"{'-' if sign < 0 else ''}{whole + 1}e-{places}")
+    assert units.round_half_away(half, places) == away
+
+
+@given(st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, allow_nan=False, allow_infinity=False), st.integers(0, 4))
+def test_rounding_is_to_the_nearest_step_and_keeps_the_sign(value: float, places: int) -> None:
+    rounded = units.round_half_away(value, places)
+    step = 10.0**-places
+    assert abs(rounded - value) <= step / 2 * (1 + 1e-9) + abs(value) * 1e-15
+    assert rounded == 0 or (rounded > 0) == (value > 0)
+    assert rounded == units.round_half_away(rounded, places)  # already at its step: unchanged
+
+
+@settings(max_examples=60)
+@given(metrics())
+def test_the_export_is_the_exact_figure_rounded_half_away_to_4_places(m: Metric) -> None:
+    from storyteller.figures.export import metric_record
+
+    exact = metric_figures(m, CONFIG)
+    exported = metric_record(exact)
+    for key in ("change", "change_percent", "factor", "yearly_hours_saved", "yearly_money_saved"):
+        value = getattr(exact, key)
+        assert exported[key] == (None if value is None else units.round_half_away(value, 4)), key

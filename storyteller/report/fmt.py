@@ -120,4 +120,4 @@ class Formatter:
         return sign + self.value(amount, unit)
 
 
-_SHORT = {"seconds": "s", "minutes": "min", "hours": "h", "days": "days", "weeks": "weeks"}
+_SHORT = {"milliseconds": "ms", "seconds": "s", "minutes": "min", "hours": "h", "days": "days", "weeks": "weeks"}
