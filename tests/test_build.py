@@ -62,6 +62,7 @@ def _outline(reader: PdfReader) -> list[tuple[int, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_pdf_has_a_bookmark_for_every_section_and_story(example: Path) -> None:
     outline = _outline(PdfReader(example / f"{NAME}.pdf"))
     titles = {title for _, title in outline}
@@ -72,6 +73,7 @@ def test_pdf_has_a_bookmark_for_every_section_and_story(example: Path) -> None:
     assert "Problem" not in titles and "Top wins" not in titles  # sub-headings stay out of the outline
 
 
+@pytest.mark.slow
 def test_pdf_metadata(example: Path) -> None:
     reader = PdfReader(example / f"{NAME}.pdf")
     meta = reader.metadata
@@ -89,6 +91,7 @@ def test_pdf_metadata(example: Path) -> None:
     assert root["/Lang"] == "en-US"
 
 
+@pytest.mark.slow
 def test_pdf_pages_are_a4_and_numbered(example: Path) -> None:
     reader = PdfReader(example / f"{NAME}.pdf")
     pages = len(reader.pages)
@@ -106,6 +109,7 @@ def test_pdf_pages_are_a4_and_numbered(example: Path) -> None:
     assert all(page.strip() for page in pages_text[:pages]), "an empty page"
 
 
+@pytest.mark.slow
 def test_pdf_text_has_every_story_and_the_headline(example: Path) -> None:
     text = subprocess.run(
         [_tool("pdftotext"), str(example / f"{NAME}.pdf"), "-"], capture_output=True, text=True, check=True
@@ -119,6 +123,7 @@ def test_pdf_text_has_every_story_and_the_headline(example: Path) -> None:
     assert "Yearly hours saved" in flat and "FTE equivalent" in flat  # the appendix' method
 
 
+@pytest.mark.slow
 def test_pdf_embeds_only_the_packaged_fonts(example: Path) -> None:
     out = subprocess.run([_tool("pdffonts"), str(example / f"{NAME}.pdf")], capture_output=True, text=True, check=True)
     rows = out.stdout.splitlines()[2:]
@@ -129,6 +134,7 @@ def test_pdf_embeds_only_the_packaged_fonts(example: Path) -> None:
         assert " yes yes yes " in row, row  # embedded, subset, with a Unicode map
 
 
+@pytest.mark.slow
 def test_html_is_self_contained(example: Path) -> None:
     html = (example / f"{NAME}.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -163,6 +169,7 @@ def test_an_invalid_story_writes_nothing_and_keeps_the_old_report(tmp_path: Path
     assert sorted(p.name for p in old.parent.iterdir()) == ["test-org-2026-Q3.html"]
 
 
+@pytest.mark.slow
 def test_all_builds_every_quarter_and_year_and_reuses_the_chart_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     ws = _workspace(tmp_path / "ws")
     (ws / "stories" / "2025-Q4").mkdir()
@@ -188,6 +195,7 @@ def test_all_builds_every_quarter_and_year_and_reuses_the_chart_cache(tmp_path: 
     assert again.exit_code == 0, again.output
 
 
+@pytest.mark.slow
 def test_letter_paper_and_default_name(tmp_path: Path) -> None:
     ws = _workspace(tmp_path / "ws", "paper: Letter\nhourly_rate: 95\n")
     result = CliRunner().invoke(app, ["build", "--format", "pdf", "-w", str(ws)])
@@ -233,6 +241,7 @@ def test_the_pdf_fetcher_reads_only_allowed_folders(tmp_path: Path) -> None:
     assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 2  # ok.png, by either URL
 
 
+@pytest.mark.slow
 def test_weasyprint_has_nothing_to_complain_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Every rule of the stylesheet is one WeasyPrint understands, and no resource fails."""
     ws = _workspace(tmp_path / "ws")
@@ -289,6 +298,7 @@ def test_a_story_that_lost_time_is_never_a_small_win() -> None:
     assert not small(30, 30)  # nothing saved
 
 
+@pytest.mark.slow
 def test_the_executive_summary_is_one_page(example: Path) -> None:
     text = subprocess.run(
         [_tool("pdftotext"), str(example / f"{NAME}.pdf"), "-"], capture_output=True, text=True, check=True

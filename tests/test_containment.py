@@ -42,6 +42,8 @@ from . import harmless
 from .test_errors import CONFIG, vary, with_line, write_workspace
 from .test_hostile import full_story, in_every_text_field, text_fields
 
+pytestmark = pytest.mark.slow  # hostile workspaces built as HTML and PDF in subprocesses
+
 TOKEN = "canary-" + secrets.token_hex(12)
 
 
@@ -328,6 +330,7 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
     return log.read_text(encoding="utf-8", errors="replace"), json.loads(results_file.read_text(encoding="utf-8"))
 
 
+@pytest.mark.strace
 def test_under_strace_no_process_makes_a_socket(traced: tuple[str, dict[str, dict[str, Any]]]) -> None:
     log, results = traced
     assert results["accepted"]["exit"] == 0 and results["refused"]["exit"] == 1
@@ -335,6 +338,7 @@ def test_under_strace_no_process_makes_a_socket(traced: tuple[str, dict[str, dic
     assert [line for line in log.splitlines() if _SOCKET.match(line)] == []
 
 
+@pytest.mark.strace
 def test_under_strace_no_canary_is_opened(traced: tuple[str, dict[str, dict[str, Any]]], setup: Setup) -> None:
     canaries = {str(c) for c in setup.canaries}
     opened = [m.group(2) for m in map(_OPEN.match, traced[0].splitlines()) if m]
@@ -342,6 +346,7 @@ def test_under_strace_no_canary_is_opened(traced: tuple[str, dict[str, dict[str,
     assert [p for p in opened if os.path.realpath(p) in canaries or p in canaries] == []
 
 
+@pytest.mark.strace
 def test_under_strace_storyteller_reads_only_allowed_places(
     traced: tuple[str, dict[str, dict[str, Any]]], setup: Setup
 ) -> None:

@@ -932,6 +932,7 @@ def test_every_text_field_of_the_model_gets_the_payloads() -> None:
         assert set(free) <= set(text_fields(payload)), payload
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(corpus: Corpus, case: Case) -> None:
     result = corpus.result(case)
@@ -971,6 +972,7 @@ def test_case(corpus: Corpus, case: Case) -> None:
         case.check(root)
 
 
+@pytest.mark.slow
 def test_the_figures(corpus: Corpus) -> None:
     numbers = figures(corpus)
     assert numbers["cases"] == len(CASES)

@@ -205,6 +205,7 @@ def _nu_messages(files: tuple[Path, ...]) -> tuple[dict[str, Any], ...]:
     return tuple(messages)
 
 
+@pytest.mark.validator
 @pytest.mark.parametrize("name", REPORTS)
 def test_nu_html_checker_finds_no_error(reports: dict[str, Path], name: str) -> None:
     _require_tools()
@@ -219,6 +220,7 @@ def test_nu_html_checker_finds_no_error(reports: dict[str, Path], name: str) -> 
     assert not errors, f"{len(errors)} Nu HTML Checker error(s) in the {name} report:\n{shown}"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", REPORTS)
 def test_axe_finds_no_violation_and_the_page_makes_no_request(reports: dict[str, Path], name: str) -> None:
     _, node = _require_tools()

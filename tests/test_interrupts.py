@@ -26,6 +26,8 @@ NAME = "northwind-logistics-2026-Q3"
 COMMAND = [sys.executable, "-m", "storyteller", "build", "--quarter", "2026-Q3"]
 EPOCH_OLD, EPOCH_NEW = "1790000000", "1790100000"
 
+pytestmark = pytest.mark.slow  # whole builds in subprocesses, stopped by real signals
+
 
 def _env(epoch: str) -> dict[str, str]:
     return {**os.environ, "SOURCE_DATE_EPOCH": epoch}

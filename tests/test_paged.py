@@ -44,6 +44,8 @@ from workspace import generate  # bench/ is a folder of scripts, not a package
 EPOCH = "1790000000"
 STORIES = 44
 NAME = "benchmark-logistics-2026.pdf"
+
+pytestmark = pytest.mark.slow  # the module builds a 44-story PDF three ways
 SMALL_SLICES = {"STORIES_PER_PART": 4, "BRIEFS_PER_PART": 3, "ROWS_PER_PART": 10, "SHEETS_PER_PART": 7}
 
 

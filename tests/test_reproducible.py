@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.dates import format_date
 from pypdf import PdfReader
 
@@ -17,6 +18,8 @@ from .conftest import copy_example
 
 NAME = "northwind-logistics-2026-Q3"
 EPOCH = "1790000000"
+
+pytestmark = pytest.mark.slow  # whole builds (HTML and PDF) in subprocesses
 
 
 def _build(cwd: Path, **env: str) -> None:

@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
@@ -135,6 +136,7 @@ def test_an_override_extending_the_default_changes_one_block_and_keeps_the_rest(
         assert kept in before
 
 
+@pytest.mark.slow
 def test_the_worked_example_in_the_docs_changes_the_html_and_the_pdf(tmp_path: Path) -> None:
     ws = _workspace(tmp_path / "ws", {"report.html": _docs_example()})
     html = _build(ws, "html,pdf")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from rich.console import Console
 from typer.testing import CliRunner
@@ -180,6 +181,7 @@ def test_the_pre_commit_hook_runs_validate_on_the_workspace(make_workspace: Call
     assert result.returncode == 1 and "sumary: `sumary` is not a story field" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_ci_examples_validate_every_change_and_publish_the_pdf(make_workspace: Callable[..., Any]) -> None:
     text = (REPO / "docs" / "ci.md").read_text()
     github, gitlab, _pre_commit = (yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S))
