@@ -16,9 +16,8 @@ from typer.testing import CliRunner
 from storyteller.cli import app
 from storyteller.report import charts
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, RATED_CONFIG, REPO, build, write_workspace
 
-EPOCH = "1790000000"  # 2026-09-21 14:13:20 UTC
 NAME = "northwind-logistics-2026-Q3"
 
 
@@ -33,10 +32,7 @@ def _tool(name: str) -> str:
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example workspace's latest quarter, built once for this module."""
     out = tmp_path_factory.mktemp("example-build")
-    result = CliRunner().invoke(
-        app, ["build", "--workspace", str(REPO), "--output", str(out)], env={"SOURCE_DATE_EPOCH": EPOCH}
-    )
-    assert result.exit_code == 0, result.output
+    result = build(REPO, "--output", str(out))
     assert result.stdout.splitlines() == [f"wrote {out / '2026-Q3' / NAME}.html", f"wrote {out / '2026-Q3' / NAME}.pdf"]
     return out / "2026-Q3"
 
@@ -147,11 +143,8 @@ def test_html_is_self_contained(example: Path) -> None:
         assert f'id="story-{story["id"]}"' in html
 
 
-def _workspace(root: Path, config: str = "organization: Test Org\nhourly_rate: 95\n") -> Path:
-    (root / "stories" / "2026-Q3").mkdir(parents=True)
-    (root / "storyteller.yaml").write_text(config)
-    (root / "stories" / "2026-Q3" / "good.yaml").write_text(BASE_STORY)
-    return root
+def _workspace(root: Path, config: str = RATED_CONFIG) -> Path:
+    return write_workspace(root, {"2026-Q3/good.yaml": BASE_STORY}, config)
 
 
 def test_an_invalid_story_writes_nothing_and_keeps_the_old_report(tmp_path: Path) -> None:
@@ -277,25 +270,6 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
     (ws / "stories" / "2026-Q3" / "good.yaml").unlink()
     nothing = runner.invoke(app, ["build", "--all", "-w", str(ws)])
     assert nothing.exit_code == 1 and "no stories yet" in nothing.stderr
-
-
-def test_a_story_that_lost_time_is_never_a_small_win() -> None:
-    from storyteller.figures.metrics import story_figures
-    from storyteller.format.model import Config, Rate
-    from storyteller.report.context import _is_small
-
-    from .test_metrics import metric, story
-
-    config = Config(root=Path("."), hourly_rate=95)
-
-    def small(before: float, after: float) -> bool:
-        return _is_small(
-            story_figures(story(metric("minutes", before, after, frequency=Rate(1, "month"))), config), config
-        )
-
-    assert small(60, 30)  # 6 hours a year: a small win
-    assert not small(10, 60)  # lost 10 hours a year: not a win at all
-    assert not small(30, 30)  # nothing saved
 
 
 @pytest.mark.slow

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from storyteller import __version__
 from storyteller.cli import app
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, REPO
 
 SPEC_STORY = (
     BASE_STORY

@@ -9,7 +9,7 @@ import typer
 
 from storyteller.cli import app
 
-from .conftest import REPO
+from .helpers import REPO
 
 CLI_DOC = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -20,7 +20,7 @@ import pytest
 
 from storyteller import write
 
-from .conftest import copy_example
+from .helpers import copy_example
 
 NAME = "northwind-logistics-2026-Q3"
 COMMAND = [sys.executable, "-m", "storyteller", "build", "--quarter", "2026-Q3"]

@@ -294,3 +294,18 @@ def test_a_story_with_no_money_figure_has_undefined_money_even_with_a_rate() -> 
     s = story_figures(story(metric("count", 3, 0, per="quarter")), CONFIG)
     assert s.yearly_money_saved is None and s.estimated_money_saved is None
     assert totals([s], CONFIG).yearly_money_saved is None
+
+
+def test_a_story_that_lost_time_is_never_a_small_win() -> None:
+    from storyteller.report.context import _is_small
+
+    config = Config(root=Path("."), hourly_rate=95)
+
+    def small(before: float, after: float) -> bool:
+        return _is_small(
+            story_figures(story(metric("minutes", before, after, frequency=Rate(1, "month"))), config), config
+        )
+
+    assert small(60, 30)  # 6 hours a year: a small win
+    assert not small(10, 60)  # lost 10 hours a year: not a win at all
+    assert not small(30, 30)  # nothing saved

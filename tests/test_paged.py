@@ -35,7 +35,7 @@ from storyteller.pdf import parts as paged
 from storyteller.pdf import whole as pdf
 from storyteller.report.charts import Chart, Palette, before_after_chart
 
-from .conftest import REPO
+from .helpers import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 

@@ -16,7 +16,7 @@ from storyteller.format.load import discover, read_story
 from storyteller.format.model import CONFIG, DEFAULT_CATEGORIES, DEFAULT_OUTCOMES, METRIC, STORY, story_json_schema
 from storyteller.format.source import parse, plain_data
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, REPO
 
 CHOICES = {"categories": list(DEFAULT_CATEGORIES), "outcomes": list(DEFAULT_OUTCOMES)}
 VALIDATOR = Draft202012Validator(story_json_schema(CHOICES), format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -21,7 +21,7 @@ import pytest
 
 from storyteller.preview.preview import Preview
 
-from .conftest import BASE_STORY
+from .helpers import BASE_STORY
 
 DEADLINE = 120.0  # seconds; a loaded machine is slow, a broken preview never gets there
 

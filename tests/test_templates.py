@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from storyteller.cli import app
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, REPO
 from .test_golden import normalise
 
 EPOCH = "1790000000"

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from storyteller.cli import Steps, app
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, REPO
 
 TODAY = {"SOURCE_DATE_EPOCH": "1795564800"}  # 2026-11-25: fiscal quarter 2026-Q4
 DEADLINE = 120.0
