@@ -6,7 +6,10 @@ test module imports another one.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +19,7 @@ from pathlib import Path
 from click.testing import Result
 from typer.testing import CliRunner
 
+from storyteller import __version__
 from storyteller.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -202,3 +206,26 @@ def build_in_subprocess(
     )
     assert result.returncode == 0, result.stderr
     return result
+
+
+# ---------------------------------------------------------------------------------------
+# HTML reports, compared (the golden test, template overrides)
+
+DATA_URI = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/]*={0,2})")
+FONT_PLACEHOLDER = "(font subset)"
+
+
+def _data_uri(match: re.Match[str]) -> str:
+    mime = match["mime"]
+    if mime.startswith("font/"):
+        return f"data:{mime};{FONT_PLACEHOLDER}"
+    digest = hashlib.sha256(base64.b64decode(match["data"])).hexdigest()[:12]
+    return f"data:{mime};sha256={digest}"
+
+
+def normalise(html: str) -> str:
+    """The HTML with data URIs hashed (fonts replaced), the version hidden, one line per tag run."""
+    html = DATA_URI.sub(_data_uri, html)
+    html = html.replace(f"storyteller {__version__}", "storyteller VERSION")
+    html = re.sub(r">\s+<", ">\n<", html)
+    return "".join(line.rstrip() + "\n" for line in html.splitlines())

@@ -35,13 +35,12 @@ from storyteller.pdf import parts as paged
 from storyteller.pdf import whole as pdf
 from storyteller.report.charts import Chart, Palette, before_after_chart
 
-from .helpers import REPO
+from .helpers import EPOCH, REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 
 from workspace import generate  # bench/ is a folder of scripts, not a package
 
-EPOCH = "1790000000"
 STORIES = 44
 NAME = "benchmark-logistics-2026.pdf"
 
