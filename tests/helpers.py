@@ -7,6 +7,7 @@ test module imports another one.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import os
 import re
@@ -14,13 +15,20 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import yaml
 from click.testing import Result
 from typer.testing import CliRunner
 
 from storyteller import __version__
 from storyteller.cli import app
+from storyteller.format import model
+from storyteller.format.fields import Field, ListOf, Record, Text
+
+from . import harmless
 
 REPO = Path(__file__).resolve().parent.parent
 EPOCH = "1790000000"  # SOURCE_DATE_EPOCH of the test builds: 2026-09-21 14:13:20 UTC, the "Prepared" date
@@ -206,6 +214,122 @@ def build_in_subprocess(
     )
     assert result.returncode == 0, result.stderr
     return result
+
+
+# ---------------------------------------------------------------------------------------
+# Stories from the model: every field with its path (`metrics[0].unit`), a full example story
+# and one with a payload in every text field (the hostile corpus, containment, fuzzing)
+
+
+def walk(record: Record, prefix: str = "") -> Iterator[tuple[str, Field]]:
+    """Every field of ``record`` and of the records and lists under it, with its path."""
+    for spec in record.fields:
+        path = f"{prefix}.{spec.name}" if prefix else spec.name
+        yield path, spec
+        kind = spec.type
+        if isinstance(kind, ListOf):
+            item_path = f"{path}[0]"
+            if isinstance(kind.item, Record):
+                yield from walk(kind.item, item_path)
+            else:
+                yield item_path, Field("item", kind.item, "", None)
+        elif isinstance(kind, Record):
+            yield from walk(kind, path)
+
+
+def example(record: Record) -> dict[str, Any]:
+    """A value for every field of ``record``, from the model's own examples."""
+    values: dict[str, Any] = {}
+    for spec in record.fields:
+        kind = spec.type
+        if isinstance(kind, ListOf) and isinstance(kind.item, Record):
+            values[spec.name] = [example(kind.item)]
+        elif isinstance(kind, Record):
+            values[spec.name] = example(kind)
+        else:
+            values[spec.name] = copy.deepcopy(spec.example)  # cases change it
+    return values
+
+
+def full_story() -> dict[str, Any]:
+    """Every field of a story and a metric filled in; valid (test_hostile checks it)."""
+    story = example(model.STORY)
+    for metric in story["metrics"]:
+        metric.pop("per")  # `frequency` and `per` exclude each other; the example metric has a frequency
+    return story
+
+
+def dump(values: dict[str, Any]) -> str:
+    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100_000)
+
+
+def set_path(values: Any, path: str, value: Any) -> None:
+    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
+    for part in parts[:-1]:
+        values = values[int(part[1:-1])] if part.startswith("[") else values[part]
+    last = parts[-1]
+    if last.startswith("["):
+        values[int(last[1:-1])] = value
+    else:
+        values[last] = value
+
+
+def example_image() -> bytes:
+    """A 2 x 2 PNG, for the images a story names."""
+    return harmless.png(2, 2, rows=b"\x00\x00\x00" * 2)
+
+
+def with_images(root: Path, story: dict[str, Any]) -> None:
+    """The image files a story's `images` name, as real PNGs beside the story."""
+    for image in story.get("images", ()):
+        if isinstance(image, dict) and isinstance(image.get("path"), str):
+            target = root / "stories" / "2026-Q3" / image["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(example_image())
+
+
+def story_values(values: dict[str, Any], config: str = CONFIG) -> Callable[[Path], None]:
+    """What fills a workspace with the story ``values`` (as YAML) and the images it names."""
+
+    def make(root: Path) -> None:
+        write_workspace(root, {"2026-Q3/x.yaml": dump(values)}, config)
+        with_images(root, values)
+
+    return make
+
+
+CONFIG_TEXT = ("organization", "title")  # the config's free text, given the payloads too
+
+
+def text_fields(payload: str) -> list[str]:
+    """The story fields (paths) that take ``payload``: free text of the model that allows it."""
+    found = []
+    for path, spec in walk(model.STORY):
+        kind = spec.type
+        if not isinstance(kind, Text) or len(payload) > kind.max_length:
+            continue
+        if kind.pattern and not re.fullmatch(kind.pattern, payload):
+            continue
+        found.append(path)
+    return found
+
+
+def in_every_text_field(payload: str) -> Callable[[Path], None]:
+    """A full story with ``payload`` in every text field, and in the config's text and labels."""
+    story = full_story()
+    for path in text_fields(payload):
+        set_path(story, path, payload)
+    for metric in story["metrics"]:
+        if metric["unit"] == payload:  # a unit that is not a duration: no frequency, a direction
+            metric.pop("frequency")
+            metric["better"] = "lower"
+    config = dump(
+        {
+            **{key: payload for key in CONFIG_TEXT},
+            "categories": {"automation": payload},
+        }
+    )
+    return story_values(story, config)
 
 
 # ---------------------------------------------------------------------------------------

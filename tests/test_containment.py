@@ -39,8 +39,7 @@ from storyteller.pdf import parts as paged
 from storyteller.workers import cores
 
 from . import harmless
-from .test_errors import CONFIG, vary, with_line, write_workspace
-from .test_hostile import full_story, in_every_text_field, text_fields
+from .helpers import CONFIG, EPOCH, full_story, in_every_text_field, text_fields, vary, with_line, write_workspace
 
 pytestmark = pytest.mark.slow  # hostile workspaces built as HTML and PDF in subprocesses
 
@@ -324,7 +323,7 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
         text=True,
         timeout=900,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return log.read_text(encoding="utf-8", errors="replace"), json.loads(results_file.read_text(encoding="utf-8"))
