@@ -303,6 +303,7 @@ def test_the_installed_command_works_from_any_folder(tmp_path: Path) -> None:
     assert result.returncode == 0 and "san-zoning-automation" in result.stdout
 
 
+@pytest.mark.slow  # pip builds a wheel in a subprocess
 def test_the_wheel_ships_the_templates_and_the_command(tmp_path: Path) -> None:
     result = subprocess.run(
         [

@@ -31,6 +31,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 WIDTHS = (1280, 390)
 REPORTS = ("example", "hostile")
 
+pytestmark = pytest.mark.slow  # two reports built for outside checkers
+
 HOSTILE_CONFIG = """\
 organization: Evil <script>alert(1)</script> Corp
 title: "{{ 7*7 }} report"

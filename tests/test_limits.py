@@ -35,6 +35,7 @@ def _story_with_image(tmp_path: Path, data: bytes) -> list[str]:
     return result.stderr.splitlines()[:-1] if result.exit_code else []
 
 
+@pytest.mark.slow  # writing the 400-megapixel PNG takes seconds
 def test_a_png_decompression_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
     bomb = decompression_bomb(20_000, 20_000)  # 400 million pixels, 400 MB to 1.6 GB decoded
     assert len(bomb) < 1_000_000
