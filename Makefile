@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: report test tools lint docs lock clean golden audit bench
+.PHONY: report test check tools lint docs lock clean golden audit bench
 
 $(STAMP): requirements.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -21,8 +21,19 @@ report: $(STAMP)
 	$(BIN)/storyteller export --format csv --quarter latest --output output/latest.csv
 	$(BIN)/storyteller schema --output output/story.schema.json
 
+# Every test, whatever its marks: `-m ""` selects them all, even if a default selection is
+# ever added to pytest's options. CI runs this, then `make audit` (.ci/run).
 test: $(STAMP) tools
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m ""
+
+# The inner loop while working, under a minute: ruff, then the tests without a mark of
+# pyproject's [tool.pytest.ini_options] (no mypy, no PDF builds in subprocesses, no outside
+# tools, so no `make tools`). `make test` before pushing.
+FAST := not (slow or browser or validator or strace or mypy or benchmark)
+check: $(STAMP)
+	$(BIN)/ruff check storyteller tests bench docs/examples
+	$(BIN)/ruff format --check storyteller tests bench docs/examples
+	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 # What the report checks in the tests need besides Python: Debian's Chromium (axe-core runs
 # in it), Poppler (PDF checks), a Java runtime (the Nu HTML Checker) and strace (what native

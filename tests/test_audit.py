@@ -15,7 +15,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from .conftest import REPO
+from .helpers import REPO
 
 _spec = importlib.util.spec_from_file_location("audit", REPO / "tests" / "tools" / "audit.py")
 assert _spec is not None and _spec.loader is not None

@@ -8,14 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from storyteller.format.config import load_config
 from storyteller.format.load import load_workspace
 
-REPO = Path(__file__).resolve().parent.parent
+from .helpers import REPO
+
 sys.path.insert(0, str(REPO / "bench"))
 
-import run  # noqa: E402 - bench/ is a folder of scripts, not a package
-from workspace import generate  # noqa: E402
+import run  # bench/ is a folder of scripts, not a package
+from workspace import generate
+
+pytestmark = pytest.mark.benchmark
 
 
 def test_generated_workspaces_are_valid_varied_and_one_annual_report(tmp_path: Path) -> None:

@@ -16,9 +16,8 @@ from typer.testing import CliRunner
 from storyteller.cli import app
 from storyteller.report import charts
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, RATED_CONFIG, REPO, build, write_workspace
 
-EPOCH = "1790000000"  # 2026-09-21 14:13:20 UTC
 NAME = "northwind-logistics-2026-Q3"
 
 
@@ -33,10 +32,7 @@ def _tool(name: str) -> str:
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example workspace's latest quarter, built once for this module."""
     out = tmp_path_factory.mktemp("example-build")
-    result = CliRunner().invoke(
-        app, ["build", "--workspace", str(REPO), "--output", str(out)], env={"SOURCE_DATE_EPOCH": EPOCH}
-    )
-    assert result.exit_code == 0, result.output
+    result = build(REPO, "--output", str(out))
     assert result.stdout.splitlines() == [f"wrote {out / '2026-Q3' / NAME}.html", f"wrote {out / '2026-Q3' / NAME}.pdf"]
     return out / "2026-Q3"
 
@@ -62,6 +58,7 @@ def _outline(reader: PdfReader) -> list[tuple[int, str]]:
     return found
 
 
+@pytest.mark.slow
 def test_pdf_has_a_bookmark_for_every_section_and_story(example: Path) -> None:
     outline = _outline(PdfReader(example / f"{NAME}.pdf"))
     titles = {title for _, title in outline}
@@ -72,6 +69,7 @@ def test_pdf_has_a_bookmark_for_every_section_and_story(example: Path) -> None:
     assert "Problem" not in titles and "Top wins" not in titles  # sub-headings stay out of the outline
 
 
+@pytest.mark.slow
 def test_pdf_metadata(example: Path) -> None:
     reader = PdfReader(example / f"{NAME}.pdf")
     meta = reader.metadata
@@ -89,6 +87,7 @@ def test_pdf_metadata(example: Path) -> None:
     assert root["/Lang"] == "en-US"
 
 
+@pytest.mark.slow
 def test_pdf_pages_are_a4_and_numbered(example: Path) -> None:
     reader = PdfReader(example / f"{NAME}.pdf")
     pages = len(reader.pages)
@@ -106,6 +105,7 @@ def test_pdf_pages_are_a4_and_numbered(example: Path) -> None:
     assert all(page.strip() for page in pages_text[:pages]), "an empty page"
 
 
+@pytest.mark.slow
 def test_pdf_text_has_every_story_and_the_headline(example: Path) -> None:
     text = subprocess.run(
         [_tool("pdftotext"), str(example / f"{NAME}.pdf"), "-"], capture_output=True, text=True, check=True
@@ -119,6 +119,7 @@ def test_pdf_text_has_every_story_and_the_headline(example: Path) -> None:
     assert "Yearly hours saved" in flat and "FTE equivalent" in flat  # the appendix' method
 
 
+@pytest.mark.slow
 def test_pdf_embeds_only_the_packaged_fonts(example: Path) -> None:
     out = subprocess.run([_tool("pdffonts"), str(example / f"{NAME}.pdf")], capture_output=True, text=True, check=True)
     rows = out.stdout.splitlines()[2:]
@@ -129,6 +130,7 @@ def test_pdf_embeds_only_the_packaged_fonts(example: Path) -> None:
         assert " yes yes yes " in row, row  # embedded, subset, with a Unicode map
 
 
+@pytest.mark.slow
 def test_html_is_self_contained(example: Path) -> None:
     html = (example / f"{NAME}.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
@@ -141,11 +143,8 @@ def test_html_is_self_contained(example: Path) -> None:
         assert f'id="story-{story["id"]}"' in html
 
 
-def _workspace(root: Path, config: str = "organization: Test Org\nhourly_rate: 95\n") -> Path:
-    (root / "stories" / "2026-Q3").mkdir(parents=True)
-    (root / "storyteller.yaml").write_text(config)
-    (root / "stories" / "2026-Q3" / "good.yaml").write_text(BASE_STORY)
-    return root
+def _workspace(root: Path, config: str = RATED_CONFIG) -> Path:
+    return write_workspace(root, {"2026-Q3/good.yaml": BASE_STORY}, config)
 
 
 def test_an_invalid_story_writes_nothing_and_keeps_the_old_report(tmp_path: Path) -> None:
@@ -163,6 +162,7 @@ def test_an_invalid_story_writes_nothing_and_keeps_the_old_report(tmp_path: Path
     assert sorted(p.name for p in old.parent.iterdir()) == ["test-org-2026-Q3.html"]
 
 
+@pytest.mark.slow
 def test_all_builds_every_quarter_and_year_and_reuses_the_chart_cache(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     ws = _workspace(tmp_path / "ws")
     (ws / "stories" / "2025-Q4").mkdir()
@@ -188,6 +188,7 @@ def test_all_builds_every_quarter_and_year_and_reuses_the_chart_cache(tmp_path: 
     assert again.exit_code == 0, again.output
 
 
+@pytest.mark.slow
 def test_letter_paper_and_default_name(tmp_path: Path) -> None:
     ws = _workspace(tmp_path / "ws", "paper: Letter\nhourly_rate: 95\n")
     result = CliRunner().invoke(app, ["build", "--format", "pdf", "-w", str(ws)])
@@ -233,6 +234,7 @@ def test_the_pdf_fetcher_reads_only_allowed_folders(tmp_path: Path) -> None:
     assert len(PdfReader(io.BytesIO(data)).pages[0].images) == 2  # ok.png, by either URL
 
 
+@pytest.mark.slow
 def test_weasyprint_has_nothing_to_complain_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """Every rule of the stylesheet is one WeasyPrint understands, and no resource fails."""
     ws = _workspace(tmp_path / "ws")
@@ -270,26 +272,7 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
     assert nothing.exit_code == 1 and "no stories yet" in nothing.stderr
 
 
-def test_a_story_that_lost_time_is_never_a_small_win() -> None:
-    from storyteller.figures.metrics import story_figures
-    from storyteller.format.config import Config
-    from storyteller.format.values import Rate
-    from storyteller.report.sections import is_small_win
-
-    from .test_metrics import metric, story
-
-    config = Config(root=Path("."), hourly_rate=95)
-
-    def small(before: float, after: float) -> bool:
-        return is_small_win(
-            story_figures(story(metric("minutes", before, after, frequency=Rate(1, "month"))), config), config
-        )
-
-    assert small(60, 30)  # 6 hours a year: a small win
-    assert not small(10, 60)  # lost 10 hours a year: not a win at all
-    assert not small(30, 30)  # nothing saved
-
-
+@pytest.mark.slow
 def test_the_executive_summary_is_one_page(example: Path) -> None:
     text = subprocess.run(
         [_tool("pdftotext"), str(example / f"{NAME}.pdf"), "-"], capture_output=True, text=True, check=True

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Workspace
+from .helpers import Workspace
 
 EPOCH = "1790000000"
 CANARY = "CANARY-d41d8cd98f00b204"

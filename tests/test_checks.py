@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from storyteller.cli import app
 from storyteller.format.checks import CHECKS
 
-from .conftest import BASE_STORY
+from .helpers import BASE_STORY
 
 TODAY = {"SOURCE_DATE_EPOCH": "1795564800"}  # 2026-11-25: fiscal quarter 2026-Q4
 

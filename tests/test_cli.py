@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from storyteller import __version__
 from storyteller.cli import app
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, EPOCH, REPO
 
 SPEC_STORY = (
     BASE_STORY
@@ -182,7 +182,7 @@ def test_wrong_usage_exits_2(make_workspace, runner: CliRunner) -> None:  # type
 
 def test_init_creates_a_valid_workspace_and_never_overwrites(tmp_path: Path, runner: CliRunner) -> None:
     target = tmp_path / "new-ws"
-    env = {"SOURCE_DATE_EPOCH": "1790000000"}  # 2026-09-21: quarter 2026-Q3
+    env = {"SOURCE_DATE_EPOCH": EPOCH}  # 2026-09-21: quarter 2026-Q3
     result = runner.invoke(app, ["init", str(target)], env=env)
     assert result.exit_code == 0, result.output
     assert (target / ".gitignore").read_text().strip().endswith("output/")
@@ -303,6 +303,7 @@ def test_the_installed_command_works_from_any_folder(tmp_path: Path) -> None:
     assert result.returncode == 0 and "san-zoning-automation" in result.stdout
 
 
+@pytest.mark.slow  # pip builds a wheel in a subprocess
 def test_the_wheel_ships_the_templates_and_the_command(tmp_path: Path) -> None:
     result = subprocess.run(
         [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .helpers import REPO
 
 
 def _tool(name: str) -> str:
@@ -27,7 +27,7 @@ def _tool(name: str) -> str:
     [
         ["ruff", "check", "storyteller", "tests", "docs/examples"],
         ["ruff", "format", "--check", "storyteller", "tests", "docs/examples"],
-        ["mypy"],
+        pytest.param(["mypy"], marks=pytest.mark.mypy),
     ],
     ids=["ruff-check", "ruff-format", "mypy"],
 )

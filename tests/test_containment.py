@@ -39,8 +39,9 @@ from storyteller.pdf import parts as paged
 from storyteller.workers import cores
 
 from . import harmless
-from .test_errors import CONFIG, vary, with_line, write_workspace
-from .test_hostile import full_story, in_every_text_field, text_fields
+from .helpers import CONFIG, EPOCH, full_story, in_every_text_field, text_fields, vary, with_line, write_workspace
+
+pytestmark = pytest.mark.slow  # hostile workspaces built as HTML and PDF in subprocesses
 
 TOKEN = "canary-" + secrets.token_hex(12)
 
@@ -329,12 +330,13 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
         text=True,
         timeout=900,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, "SOURCE_DATE_EPOCH": "1790000000"},
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return log.read_text(encoding="utf-8", errors="replace"), json.loads(results_file.read_text(encoding="utf-8"))
 
 
+@pytest.mark.strace
 def test_under_strace_no_process_makes_a_socket(traced: tuple[str, dict[str, dict[str, Any]]]) -> None:
     log, results = traced
     assert results["accepted"]["exit"] == 0 and results["refused"]["exit"] == 1
@@ -342,6 +344,7 @@ def test_under_strace_no_process_makes_a_socket(traced: tuple[str, dict[str, dic
     assert [line for line in log.splitlines() if _SOCKET.match(line)] == []
 
 
+@pytest.mark.strace
 def test_under_strace_no_canary_is_opened(traced: tuple[str, dict[str, dict[str, Any]]], setup: Setup) -> None:
     canaries = {str(c) for c in setup.canaries}
     opened = [m.group(2) for m in map(_OPEN.match, traced[0].splitlines()) if m]
@@ -349,6 +352,7 @@ def test_under_strace_no_canary_is_opened(traced: tuple[str, dict[str, dict[str,
     assert [p for p in opened if os.path.realpath(p) in canaries or p in canaries] == []
 
 
+@pytest.mark.strace
 def test_under_strace_storyteller_reads_only_allowed_places(
     traced: tuple[str, dict[str, dict[str, Any]]], setup: Setup
 ) -> None:

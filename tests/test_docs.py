@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
 import pytest
 import typer
 
 from storyteller.cli import app
 
-from .conftest import REPO
+from .helpers import REPO
 
 CLI_DOC = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -103,3 +104,18 @@ def test_every_test_the_security_model_cites_exists() -> None:
     for file, name in cited:
         source = (REPO / "tests" / file).read_text(encoding="utf-8")
         assert not name or f"def {name}(" in source, f"docs/security.md cites {file}::{name}, which does not exist"
+
+
+def test_make_check_leaves_out_every_mark_and_make_test_none() -> None:
+    """A new mark in pyproject must also be left out of `make check` and named in the README;
+    `make test`, what CI runs, selects every test."""
+    options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    marks = {line.split(":", 1)[0] for line in options["markers"]}
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    fast = re.search(r"^FAST := not \((.+)\)$", makefile, re.M)
+    assert fast and set(fast.group(1).split(" or ")) == marks
+    assert re.search(r'^check: .*\n(\t.*\n)*\t\$\(BIN\)/python -m pytest -q -m "\$\(FAST\)"$', makefile, re.M)
+    assert re.search(r'^test: .*\n\t\$\(BIN\)/python -m pytest -m ""$', makefile, re.M)
+    assert " -m" not in f" {options['addopts']}"
+    development = README.split("## Development", 1)[1]
+    assert all(f"`{mark}`" in development for mark in marks), marks

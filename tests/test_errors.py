@@ -16,87 +16,22 @@ import time
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
 
-from storyteller.cli import app
-
-STORY = "stories/2026-Q3/x.yaml"
-CONFIG = "organization: Test Org\n"
-
-# A valid story; every test changes one thing. Line numbers matter:
-#  1 title  2 summary  3 quarter  4 team  5 category  6-7 problem  8-9 outcome
-# 10 metrics  11 - name  12 unit  13 before  14 after
-BASE = """\
-title: Automated SAN switch zoning
-summary: Zoning requests now run through a reviewed playbook.
-quarter: 2026-Q3
-team: Storage Operations
-category: automation
-problem: |
-  Every zoning request meant typing by hand.
-outcome: |
-  Requests are closed the same day.
-metrics:
-  - name: Processing time per zoning request
-    unit: minutes
-    before: 50
-    after: 20
-"""
-
-MIB = 1024 * 1024
-
-
-def vary(old: str, new: str, text: str = BASE) -> str:
-    """``text`` with the one occurrence of ``old`` replaced (fails loudly if it is not there once)."""
-    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-    return text.replace(old, new)
-
-
-def write_workspace(
-    root: Path,
-    stories: dict[str, str | bytes] | None = None,
-    config: str | bytes = CONFIG,
-) -> Path:
-    """A workspace at ``root``: storyteller.yaml plus stories/<relative path> for each story."""
-    root.mkdir(parents=True, exist_ok=True)
-    raw_config = config.encode("utf-8") if isinstance(config, str) else config
-    (root / "storyteller.yaml").write_bytes(raw_config)
-    (root / "stories").mkdir(exist_ok=True)
-    for relative, text in ({"2026-Q3/x.yaml": BASE} if stories is None else stories).items():
-        path = root / "stories" / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
-    return root
-
-
-def invoke(root: Path, *args: str, command: str = "validate") -> Result:
-    """Run one command on the workspace; never a traceback, never an internal error."""
-    result = CliRunner().invoke(app, [command, "--workspace", str(root), *args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
-    assert result.exit_code != 3, result.output  # 3 is storyteller's "internal error"
-    return result
-
-
-def summary(lines: list[str]) -> str:
-    count = len(lines)
-    files = len({line.split(":", 1)[0] for line in lines})
-    return f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-
-
-def problems(root: Path, *args: str, command: str = "validate") -> list[str]:
-    """The problem lines of a failing run (standard error), after checking the summary line."""
-    result = invoke(root, *args, command=command)
-    assert result.exit_code == 1, result.output
-    assert result.stdout == ""
-    *found, last = result.stderr.splitlines()
-    assert last == summary(found)
-    return found
-
-
-def story_problems(tmp_path: Path, text: str | bytes, config: str | bytes = CONFIG) -> list[str]:
-    return problems(write_workspace(tmp_path, {"2026-Q3/x.yaml": text}, config))
+from .helpers import (
+    BASE,
+    CONFIG,
+    MIB,
+    STORY,
+    billion_laughs,
+    invoke,
+    padded,
+    problems,
+    story_problems,
+    summary,
+    vary,
+    with_line,
+    write_workspace,
+)
 
 
 def is_valid(root: Path) -> bool:
@@ -139,11 +74,6 @@ UNIT_DESCRIPTION = (
     "`count`, a currency code (`USD`, `EUR`, ...) or any other short word (`tickets`, `GB`, `servers`)."
 )
 CATEGORIES = "`automation`, `proactive-problem-management`, `collaboration`, `process`"
-
-
-def with_line(after: str, line: str, text: str = BASE) -> str:
-    """``text`` with ``line`` inserted after the line that ends with ``after``."""
-    return vary(after + "\n", after + "\n" + line + "\n", text)
 
 
 STORY_CASES: list[tuple[str, str | bytes, list[str]]] = [
@@ -681,13 +611,6 @@ def test_anchors_and_aliases_are_refused(tmp_path: Path) -> None:
     ]
 
 
-def billion_laughs() -> str:
-    lines = ["a: &a [" + ", ".join(['"lol"'] * 9) + "]"]
-    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
-    return "\n".join(lines) + "\n"
-
-
 def test_an_alias_bomb_fails_fast(tmp_path: Path) -> None:
     root = write_workspace(tmp_path, {"2026-Q3/x.yaml": billion_laughs()})
     started = time.perf_counter()
@@ -710,12 +633,6 @@ def test_an_alias_flood_is_bounded(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert len(found) <= 20, f"{len(found)} problem lines"
     assert elapsed < 1.0, f"{elapsed:.2f} s"
-
-
-def padded(text: str, size: int) -> bytes:
-    """``text`` followed by a comment that brings the file to exactly ``size`` bytes."""
-    data = text.encode()
-    return data + b"#" + b"x" * (size - len(data) - 2) + b"\n"
 
 
 def test_a_story_of_exactly_1_mib_is_accepted(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from storyteller.format.config import load_config
 from storyteller.format.load import read_story
 from storyteller.format.story import Metric
 
-from .test_errors import BASE
+from .helpers import BASE
 
 STORY = "stories/2026-Q3/x.yaml"
 

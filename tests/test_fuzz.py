@@ -28,7 +28,7 @@ from storyteller.format.story import STORY, Story
 from storyteller.report.markdown import render
 
 from . import harmless
-from .test_hostile import dump, full_story, set_path, walk
+from .helpers import dump, full_story, set_path, walk
 
 FUZZ = settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 

@@ -27,50 +27,22 @@ from pathlib import Path
 
 import pytest
 
-from storyteller import __version__
+from .helpers import FONT_PLACEHOLDER, build, normalise
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 WORKSPACE = GOLDEN / "workspace"
 QUARTER = "2026-Q2"
 EXPECTED = GOLDEN / f"report-{QUARTER}.html"
 SHOWN = EXPECTED.relative_to(GOLDEN.parent.parent).as_posix()  # tests/golden/report-2026-Q2.html
-EPOCH = "1790000000"  # 2026-09-21 14:13:20 UTC: the "Prepared" date on the cover
 UPDATE = ".venv/bin/python -m tests.test_golden --update"
 DIFF_LINES = 60
-
-DATA_URI = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+);base64,(?P<data>[A-Za-z0-9+/]*={0,2})")
-FONT_PLACEHOLDER = "(font subset)"
-
-
-def _data_uri(match: re.Match[str]) -> str:
-    mime = match["mime"]
-    if mime.startswith("font/"):
-        return f"data:{mime};{FONT_PLACEHOLDER}"
-    digest = hashlib.sha256(base64.b64decode(match["data"])).hexdigest()[:12]
-    return f"data:{mime};sha256={digest}"
-
-
-def normalise(html: str) -> str:
-    """The HTML with data URIs hashed (fonts replaced), the version hidden, one line per tag run."""
-    html = DATA_URI.sub(_data_uri, html)
-    html = html.replace(f"storyteller {__version__}", "storyteller VERSION")
-    html = re.sub(r">\s+<", ">\n<", html)
-    return "".join(line.rstrip() + "\n" for line in html.splitlines())
 
 
 def build_html(tmp: Path) -> str:
     """Build the golden workspace's latest quarter as HTML, in a copy under ``tmp``."""
-    from typer.testing import CliRunner
-
-    from storyteller.cli import app
-
     workspace = tmp / "golden-workspace"
     shutil.copytree(WORKSPACE, workspace, ignore=shutil.ignore_patterns("output"))
-    result = CliRunner().invoke(
-        app, ["build", "--format", "html", "--workspace", str(workspace)], env={"SOURCE_DATE_EPOCH": EPOCH}
-    )
-    if result.exit_code != 0:
-        raise AssertionError(f"storyteller build failed ({result.exit_code}):\n{result.output}")
+    build(workspace, "--format", "html")
     built = sorted((workspace / "output").rglob("*.html"))
     if [p.parent.name for p in built] != [QUARTER]:
         raise AssertionError(f"expected one report for {QUARTER}, got {[str(p) for p in built]}")

@@ -14,14 +14,13 @@ Every case runs `storyteller build` in one Python process under an audit hook
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 import re
 import secrets
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,72 +29,34 @@ import pytest
 import yaml
 
 from storyteller.format.fields import ListOf, Number, Text, Type
-from storyteller.format.record import Field, Record
+from storyteller.format.record import Record
 from storyteller.format.story import STORY
 
 from . import harmless
-from .test_errors import BASE, CONFIG, billion_laughs, padded, vary, with_line, write_workspace
+from .helpers import (
+    BASE,
+    CONFIG,
+    billion_laughs,
+    dump,
+    full_story,
+    in_every_text_field,
+    invoke,
+    padded,
+    set_path,
+    story_values,
+    text_fields,
+    vary,
+    walk,
+    with_line,
+    write_workspace,
+)
 
 STORY_FILE = "stories/2026-Q3/x.yaml"
 TOKEN = "canary-" + secrets.token_hex(8)  # never in any output; the corpus's outside files hold it
 MIB = 1024 * 1024
 
 # ---------------------------------------------------------------------------------------
-# The model, walked: every field with its path (`metrics[0].unit`) and a full example story
-
-
-def walk(record: Record, prefix: str = "") -> Iterator[tuple[str, Field]]:
-    """Every field of ``record`` and of the records and lists under it, with its path."""
-    for spec in record.fields:
-        path = f"{prefix}.{spec.name}" if prefix else spec.name
-        yield path, spec
-        kind = spec.type
-        if isinstance(kind, ListOf):
-            item_path = f"{path}[0]"
-            if isinstance(kind.item, Record):
-                yield from walk(kind.item, item_path)
-            else:
-                yield item_path, Field("item", kind.item, "", None)
-        elif isinstance(kind, Record):
-            yield from walk(kind, path)
-
-
-def example(record: Record) -> dict[str, Any]:
-    """A value for every field of ``record``, from the model's own examples."""
-    values: dict[str, Any] = {}
-    for spec in record.fields:
-        kind = spec.type
-        if isinstance(kind, ListOf) and isinstance(kind.item, Record):
-            values[spec.name] = [example(kind.item)]
-        elif isinstance(kind, Record):
-            values[spec.name] = example(kind)
-        else:
-            values[spec.name] = copy.deepcopy(spec.example)  # cases change it
-    return values
-
-
-def full_story() -> dict[str, Any]:
-    """Every field of a story and a metric filled in; valid (tested below)."""
-    story = example(STORY)
-    for metric in story["metrics"]:
-        metric.pop("per")  # `frequency` and `per` exclude each other; the example metric has a frequency
-        metric.pop("each")  # what one occurrence of a count costs; the example metric is a duration
-    return story
-
-
-def dump(values: dict[str, Any]) -> str:
-    return yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=100_000)
-
-
-def set_path(values: Any, path: str, value: Any) -> None:
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    for part in parts[:-1]:
-        values = values[int(part[1:-1])] if part.startswith("[") else values[part]
-    last = parts[-1]
-    if last.startswith("["):
-        values[int(last[1:-1])] = value
-    else:
-        values[last] = value
+# Story positions
 
 
 def node_position(text: str, path: str) -> tuple[int, int]:
@@ -107,19 +68,6 @@ def node_position(text: str, path: str) -> tuple[int, int]:
         else:
             node = next(v for k, v in node.value if k.value == part)
     return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def example_image() -> bytes:
-    return harmless.png(2, 2, rows=b"\x00\x00\x00" * 2)
-
-
-def with_images(root: Path, story: dict[str, Any]) -> None:
-    """The image files a story's `images` name, as real PNGs beside the story."""
-    for image in story.get("images", ()):
-        if isinstance(image, dict) and isinstance(image.get("path"), str):
-            target = root / "stories" / "2026-Q3" / image["path"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(example_image())
 
 
 # ---------------------------------------------------------------------------------------
@@ -140,14 +88,6 @@ class Case:
 def story_text(text: str | bytes, config: str = CONFIG, name: str = "2026-Q3/x.yaml") -> Callable[[Path], None]:
     def make(root: Path) -> None:
         write_workspace(root, {name: text}, config)
-
-    return make
-
-
-def story_values(values: dict[str, Any], config: str = CONFIG) -> Callable[[Path], None]:
-    def make(root: Path) -> None:
-        write_workspace(root, {"2026-Q3/x.yaml": dump(values)}, config)
-        with_images(root, values)
 
     return make
 
@@ -223,39 +163,6 @@ TEMPLATE = "{{ 7*191 }} {% raw %} ${7*191}"
 STYLE = "</style><style>*{color:red}</style>"
 ENTITY = "&lt;script&gt;alert(2)&lt;/script&gt;"
 COMMENT = "<!-- x --><![CDATA[ y ]]>"
-CONFIG_TEXT = ("organization", "title")
-
-
-def text_fields(payload: str) -> list[str]:
-    """The story fields (paths) that take ``payload``: free text of the model that allows it."""
-    found = []
-    for path, spec in walk(STORY):
-        kind = spec.type
-        if not isinstance(kind, Text) or len(payload) > kind.max_length:
-            continue
-        if kind.pattern and not re.fullmatch(kind.pattern, payload):
-            continue
-        found.append(path)
-    return found
-
-
-def in_every_text_field(payload: str) -> Callable[[Path], None]:
-    """A full story with ``payload`` in every text field, and in the config's text and labels."""
-    story = full_story()
-    for path in text_fields(payload):
-        set_path(story, path, payload)
-    for metric in story["metrics"]:
-        if metric["unit"] == payload:  # a unit that is not a duration: no frequency or hands_on, a direction
-            metric.pop("frequency")
-            metric.pop("hands_on")
-            metric["better"] = "lower"
-    config = dump(
-        {
-            **{key: payload for key in CONFIG_TEXT},
-            "categories": {"automation": payload},
-        }
-    )
-    return story_values(story, config)
 
 
 def payload_cases() -> list[Case]:
@@ -919,8 +826,6 @@ def test_the_corpus_has_at_least_40_cases_of_each_outcome_kind() -> None:
 
 
 def test_the_full_example_story_is_valid_so_each_confusion_changes_one_thing(tmp_path: Path) -> None:
-    from .test_errors import invoke
-
     root = tmp_path / "ws"
     story_values(full_story())(root)
     result = invoke(root)
@@ -935,6 +840,7 @@ def test_every_text_field_of_the_model_gets_the_payloads() -> None:
         assert set(free) <= set(text_fields(payload)), payload
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(corpus: Corpus, case: Case) -> None:
     result = corpus.result(case)
@@ -974,6 +880,7 @@ def test_case(corpus: Corpus, case: Case) -> None:
         case.check(root)
 
 
+@pytest.mark.slow
 def test_the_figures(corpus: Corpus) -> None:
     numbers = figures(corpus)
     assert numbers["cases"] == len(CASES)

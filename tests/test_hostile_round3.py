@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, Workspace
+from .helpers import REPO, Workspace
 
 
 def _storyteller(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
@@ -52,7 +52,7 @@ def test_list_prints_emoji_codes_as_text(make_workspace: Callable[..., Workspace
 
 
 def _story_with_team(team: str) -> str:
-    from .conftest import BASE_STORY
+    from .helpers import BASE_STORY
 
     return BASE_STORY.replace("team: Storage Operations", f'team: "{team}"')
 

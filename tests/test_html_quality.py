@@ -13,28 +13,25 @@ import functools
 import json
 import re
 import shutil
-import struct
 import subprocess
 import textwrap
-import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from storyteller.cli import app
+from . import harmless
+from .helpers import REPO, build, write_workspace
 
-from .conftest import REPO
-
-EPOCH = "1790000000"  # 2026-09-21 14:13:20 UTC
 TOOLS = REPO / "tests" / "tools"
 VNU = TOOLS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 CHECK_HTML = TOOLS / "check_html.mjs"
 CHROMIUM = Path("/usr/bin/chromium")
 WIDTHS = (1280, 390)
 REPORTS = ("example", "hostile")
+
+pytestmark = pytest.mark.slow  # two reports built for outside checkers
 
 HOSTILE_CONFIG = """\
 organization: Evil <script>alert(1)</script> Corp
@@ -124,34 +121,20 @@ outcome: Not yet.
 """
 
 
-def _png(width: int = 8, height: int = 8) -> bytes:
-    """A small solid PNG, written by hand so the test needs no imaging library."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\x00" + bytes((15, 76, 92)) * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
 def _hostile_workspace(root: Path) -> Path:
-    (root / "stories" / "2026-Q3" / "images").mkdir(parents=True)
-    (root / "storyteller.yaml").write_text(HOSTILE_CONFIG, encoding="utf-8")
+    stories = {"hostile": HOSTILE_STORY, "small": SMALL_STORY, "in-progress": IN_PROGRESS_STORY}
+    write_workspace(
+        root, {f"2026-Q3/{name}.yaml": textwrap.dedent(text) for name, text in stories.items()}, HOSTILE_CONFIG
+    )
     (root / "logo.svg").write_text(HOSTILE_LOGO, encoding="utf-8")
-    (root / "stories" / "2026-Q3" / "images" / "pic.png").write_bytes(_png())
-    for name, text in (("hostile", HOSTILE_STORY), ("small", SMALL_STORY), ("in-progress", IN_PROGRESS_STORY)):
-        (root / "stories" / "2026-Q3" / f"{name}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    pixels = b"".join(b"\x00" + bytes((15, 76, 92)) * 8 for _ in range(8))  # a solid 8 x 8 RGB picture
+    (root / "stories" / "2026-Q3" / "images").mkdir()
+    (root / "stories" / "2026-Q3" / "images" / "pic.png").write_bytes(harmless.png(8, 8, pixels, colour=2))
     return root
 
 
 def _build(workspace: Path, out: Path) -> Path:
-    result = CliRunner().invoke(
-        app,
-        ["build", "--format", "html", "--workspace", str(workspace), "--output", str(out)],
-        env={"SOURCE_DATE_EPOCH": EPOCH},
-    )
-    assert result.exit_code == 0, result.output
+    build(workspace, "--format", "html", "--output", str(out))
     (html,) = (out / "2026-Q3").glob("*.html")
     return html
 
@@ -205,6 +188,7 @@ def _nu_messages(files: tuple[Path, ...]) -> tuple[dict[str, Any], ...]:
     return tuple(messages)
 
 
+@pytest.mark.validator
 @pytest.mark.parametrize("name", REPORTS)
 def test_nu_html_checker_finds_no_error(reports: dict[str, Path], name: str) -> None:
     _require_tools()
@@ -219,6 +203,7 @@ def test_nu_html_checker_finds_no_error(reports: dict[str, Path], name: str) -> 
     assert not errors, f"{len(errors)} Nu HTML Checker error(s) in the {name} report:\n{shown}"
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", REPORTS)
 def test_axe_finds_no_violation_and_the_page_makes_no_request(reports: dict[str, Path], name: str) -> None:
     _, node = _require_tools()

@@ -20,11 +20,13 @@ import pytest
 
 from storyteller import write
 
-from .conftest import copy_example
+from .helpers import EPOCH, build_in_subprocess, copy_example
 
 NAME = "northwind-logistics-2026-Q3"
 COMMAND = [sys.executable, "-m", "storyteller", "build", "--quarter", "2026-Q3"]
-EPOCH_OLD, EPOCH_NEW = "1790000000", "1790100000"
+EPOCH_OLD, EPOCH_NEW = EPOCH, "1790100000"
+
+pytestmark = pytest.mark.slow  # whole builds in subprocesses, stopped by real signals
 
 
 def _env(epoch: str) -> dict[str, str]:
@@ -32,9 +34,7 @@ def _env(epoch: str) -> dict[str, str]:
 
 
 def _build(ws: Path, epoch: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([*COMMAND, *extra], cwd=ws, env=_env(epoch), capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    return result
+    return build_in_subprocess(ws, "--quarter", "2026-Q3", *extra, epoch=epoch)
 
 
 def _reports(folder: Path) -> tuple[bytes, bytes]:

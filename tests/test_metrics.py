@@ -10,73 +10,12 @@ import pytest
 from storyteller.figures.metrics import metric_figures, period_totals, story_figures, totals
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import Config
-from storyteller.format.story import Metric, Story
-from storyteller.format.values import Each, Rate
+from storyteller.format.values import Rate
+
+from .helpers import metric, story
 
 CONFIG = Config(root=Path("."), hourly_rate=95, currency="USD")
 Q3 = Quarter(2026, 3)
-
-
-def metric(
-    unit: str = "minutes",
-    before: float = 50,
-    after: float = 20,
-    *,
-    better: str = "lower",
-    frequency: Rate | None = None,
-    per: str | None = None,
-    basis: str = "measured",
-    hands_on: bool | None = None,
-    each: Each | None = None,
-) -> Metric:
-    return Metric(
-        name="m",
-        unit=unit,
-        before=before,
-        after=after,
-        better=better,
-        frequency=frequency,
-        per=per,
-        hands_on=hands_on,
-        each=each,
-        basis=basis,
-        source=None,
-        accept=(),
-        line=1,
-    )
-
-
-def story(
-    *metrics: Metric,
-    effort: float | None = None,
-    status: str = "delivered",
-    quarter: Quarter = Q3,
-    sid: str = "s",
-) -> Story:
-    return Story(
-        id=sid,
-        file=f"stories/{sid}.yaml",
-        title="t",
-        summary="s",
-        quarter=quarter,
-        date=None,
-        team="T",
-        owners=(),
-        partners=(),
-        category="automation",
-        status=status,
-        impact=(),
-        tags=(),
-        effort_hours=effort,
-        problem="p",
-        solution=None,
-        outcome="o",
-        metrics=tuple(metrics),
-        quote=None,
-        links=(),
-        images=(),
-        accept=(),
-    )
 
 
 def test_spec_example_duration_with_frequency() -> None:
@@ -300,3 +239,18 @@ def test_a_story_with_no_money_figure_has_undefined_money_even_with_a_rate() -> 
     s = story_figures(story(metric("count", 3, 0, per="quarter")), CONFIG)
     assert s.yearly_money_saved is None and s.estimated_money_saved is None
     assert totals([s], CONFIG).yearly_money_saved is None
+
+
+def test_a_story_that_lost_time_is_never_a_small_win() -> None:
+    from storyteller.report.sections import is_small_win
+
+    config = Config(root=Path("."), hourly_rate=95)
+
+    def small(before: float, after: float) -> bool:
+        return is_small_win(
+            story_figures(story(metric("minutes", before, after, frequency=Rate(1, "month"))), config), config
+        )
+
+    assert small(60, 30)  # 6 hours a year: a small win
+    assert not small(10, 60)  # lost 10 hours a year: not a win at all
+    assert not small(30, 30)  # nothing saved

@@ -35,15 +35,16 @@ from storyteller.pdf import parts as paged
 from storyteller.pdf import whole as pdf
 from storyteller.report.charts import Chart, Palette, before_after_chart
 
-from .conftest import REPO
+from .helpers import EPOCH, REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 
 from workspace import generate  # bench/ is a folder of scripts, not a package
 
-EPOCH = "1790000000"
 STORIES = 44
 NAME = "benchmark-logistics-2026.pdf"
+
+pytestmark = pytest.mark.slow  # the module builds a 44-story PDF three ways
 SMALL_SLICES = {"STORIES_PER_PART": 4, "BRIEFS_PER_PART": 3, "ROWS_PER_PART": 10, "SHEETS_PER_PART": 7}
 
 

@@ -20,7 +20,7 @@ from storyteller.format.load import Workspace
 from storyteller.format.story import Metric, Story
 from storyteller.format.values import Each, Rate
 
-from .test_metrics import metric
+from .helpers import metric
 
 CONFIG = Config(root=Path("."), hourly_rate=95)
 PERIODS = list(units.PERIODS)

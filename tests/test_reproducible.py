@@ -5,31 +5,21 @@ report carries today's date."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
 from babel.dates import format_date
 from pypdf import PdfReader
 
-from .conftest import copy_example
+from .helpers import EPOCH, build_in_subprocess, copy_example
 
 NAME = "northwind-logistics-2026-Q3"
-EPOCH = "1790000000"
+
+pytestmark = pytest.mark.slow  # whole builds (HTML and PDF) in subprocesses
 
 
-def _build(cwd: Path, **env: str) -> None:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "TZ", "LANG", "LC_ALL")}
-    result = subprocess.run(
-        [sys.executable, "-m", "storyteller", "build", "--quarter", "2026-Q3"],
-        cwd=cwd,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+def _build(cwd: Path, epoch: str | None = EPOCH, **env: str) -> None:
+    build_in_subprocess(cwd, "--quarter", "2026-Q3", epoch=epoch, **env)
 
 
 def _reports(ws: Path) -> tuple[bytes, bytes]:
@@ -40,8 +30,8 @@ def _reports(ws: Path) -> tuple[bytes, bytes]:
 def test_two_builds_in_different_places_and_settings_are_byte_identical(tmp_path: Path) -> None:
     first = copy_example(tmp_path / "one" / "ws")
     second = copy_example(tmp_path / "two" / "a much longer folder name" / "ws")
-    _build(first, SOURCE_DATE_EPOCH=EPOCH, TZ="UTC", LANG="C.UTF-8", PYTHONHASHSEED="1")
-    settings = {"SOURCE_DATE_EPOCH": EPOCH, "TZ": "Pacific/Chatham", "LANG": "de_DE.UTF-8", "PYTHONHASHSEED": "2"}
+    _build(first, TZ="UTC", LANG="C.UTF-8", PYTHONHASHSEED="1")
+    settings = {"TZ": "Pacific/Chatham", "LANG": "de_DE.UTF-8", "PYTHONHASHSEED": "2"}
     _build(second / "stories" / "2026-Q3", **settings)  # found upward from a story folder; cold caches
     assert _reports(first) == _reports(second)
     _build(second, **{**settings, "PYTHONHASHSEED": "3", "LC_ALL": "C"})  # warm chart and font caches
@@ -51,7 +41,7 @@ def test_two_builds_in_different_places_and_settings_are_byte_identical(tmp_path
 def test_without_source_date_epoch_the_report_is_dated_today(tmp_path: Path) -> None:
     ws = copy_example(tmp_path / "ws")
     before = dt.datetime.now(dt.UTC).date()
-    _build(ws, TZ="Pacific/Kiritimati")  # UTC+14: the build's clock is UTC, not the machine's zone
+    _build(ws, None, TZ="Pacific/Kiritimati")  # UTC+14: the build's clock is UTC, not the machine's zone
     after = dt.datetime.now(dt.UTC).date()
     html, _pdf = _reports(ws)
     days = {before, after}

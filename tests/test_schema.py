@@ -17,7 +17,7 @@ from storyteller.format.schema import story_json_schema
 from storyteller.format.source import parse, plain_data
 from storyteller.format.story import METRIC, STORY
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, REPO
 
 CHOICES = {"categories": list(DEFAULT_CATEGORIES), "outcomes": list(DEFAULT_OUTCOMES)}
 VALIDATOR = Draft202012Validator(story_json_schema(CHOICES), format_checker=Draft202012Validator.FORMAT_CHECKER)

@@ -21,7 +21,7 @@ import pytest
 
 from storyteller.preview.preview import Preview
 
-from .conftest import BASE_STORY
+from .helpers import BASE_STORY
 
 DEADLINE = 120.0  # seconds; a loaded machine is slow, a broken preview never gets there
 
@@ -74,6 +74,7 @@ def served(make_workspace: Callable[..., Any]) -> Iterator[tuple[Server, Path]]:
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
 
 
+@pytest.mark.slow
 def test_the_preview_rebuilds_reloads_and_survives_broken_stories(served: tuple[Server, Path]) -> None:
     server, story = served
     status, headers, page = server.get("/")
@@ -154,6 +155,7 @@ def test_the_built_report_keeps_its_no_script_policy(make_workspace: Callable[..
     assert served.count("<script") == 1 and "script-src 'nonce-abc'" in served
 
 
+@pytest.mark.slow
 def test_a_busy_port_is_a_clear_error(make_workspace: Callable[..., Any]) -> None:
     import socket
 

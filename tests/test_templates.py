@@ -10,18 +10,16 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from storyteller.cli import app
 
-from .conftest import BASE_STORY, REPO
-from .test_golden import normalise
+from .helpers import BASE_STORY, EPOCH, RATED_CONFIG, REPO, build, normalise, write_workspace
 
-EPOCH = "1790000000"
 NAME = "test-org-2026-Q3"
 
 IN_PROGRESS = """\
@@ -70,24 +68,13 @@ metrics:
 
 def _workspace(root: Path, templates: dict[str, str] | None = None, stories: dict[str, str] | None = None) -> Path:
     """A workspace with the base story (and ``stories``, by id) in 2026-Q3 and the given templates."""
-    folder = root / "stories" / "2026-Q3"
-    folder.mkdir(parents=True)
-    (root / "storyteller.yaml").write_text("organization: Test Org\nhourly_rate: 95\n", encoding="utf-8")
-    for name, text in {"san-zoning": BASE_STORY, **(stories or {})}.items():
-        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
-    for name, text in (templates or {}).items():
-        path = root / "templates" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
+    stories = {f"2026-Q3/{name}.yaml": text for name, text in {"san-zoning": BASE_STORY, **(stories or {})}.items()}
+    return write_workspace(root, stories, RATED_CONFIG, templates)
 
 
 def _build(ws: Path, formats: str = "html") -> str:
     """Build 2026-Q3 and return the HTML report."""
-    result = CliRunner().invoke(
-        app, ["build", "--format", formats, "--workspace", str(ws)], env={"SOURCE_DATE_EPOCH": EPOCH}
-    )
-    assert result.exit_code == 0, result.output
+    build(ws, "--format", formats)
     return (ws / "output" / "2026-Q3" / f"{NAME}.html").read_text(encoding="utf-8")
 
 
@@ -135,6 +122,7 @@ def test_an_override_extending_the_default_changes_one_block_and_keeps_the_rest(
         assert kept in before
 
 
+@pytest.mark.slow
 def test_the_worked_example_in_the_docs_changes_the_html_and_the_pdf(tmp_path: Path) -> None:
     ws = _workspace(tmp_path / "ws", {"report.html": _docs_example()})
     html = _build(ws, "html,pdf")

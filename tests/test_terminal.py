@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from rich.console import Console
 from typer.testing import CliRunner
@@ -23,7 +24,7 @@ from typer.testing import CliRunner
 from storyteller.cli import app
 from storyteller.terminal import Steps
 
-from .conftest import BASE_STORY, REPO
+from .helpers import BASE_STORY, REPO
 
 TODAY = {"SOURCE_DATE_EPOCH": "1795564800"}  # 2026-11-25: fiscal quarter 2026-Q4
 DEADLINE = 120.0
@@ -181,6 +182,7 @@ def test_the_pre_commit_hook_runs_validate_on_the_workspace(make_workspace: Call
     assert result.returncode == 1 and "sumary: `sumary` is not a story field" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_ci_examples_validate_every_change_and_publish_the_pdf(make_workspace: Callable[..., Any]) -> None:
     text = (REPO / "docs" / "ci.md").read_text()
     github, gitlab, _pre_commit = (yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S))

@@ -23,7 +23,7 @@ import pytest
 
 from storyteller.workers import JobFailed, Pool, WorkerDied, cores
 
-from .conftest import BASE_STORY, Workspace
+from .helpers import BASE_STORY, Workspace
 
 PRELUDE = """
 import json, os, signal, sys, threading
@@ -177,7 +177,7 @@ def test_stories_read_on_every_core_are_the_stories_read_on_one(make_workspace: 
 
 
 def test_the_example_workspace_reads_the_same_shared(tmp_path: Path) -> None:
-    from .conftest import copy_example
+    from .helpers import copy_example
 
     root = copy_example(tmp_path / "example")
     same = run(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, Workspace
+from .helpers import REPO, Workspace
 
 
 def _storyteller(
