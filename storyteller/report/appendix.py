@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from storyteller.figures.metrics import StoryFigures, Totals
 from storyteller.format.config import Config
 from storyteller.report.fmt import Formatter
+from storyteller.report.sections import hours_per_week
 from storyteller.report.views import anchor
 
 
@@ -93,6 +94,11 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
             "FTE equivalent",
             f"Yearly hours saved \u00f7 {fmt.number(config.hours_per_fte)} working hours of one full-time person "
             "(the workspace's hours_per_fte).",
+        ),
+        Formula(
+            "Working weeks",
+            f"Yearly hours saved \u00f7 {fmt.number(hours_per_week(config))} hours (the workspace's "
+            "hours_per_week): the \u201cworking weeks\u201d of the summary.",
         ),
         Formula(
             "Payback",

@@ -1,15 +1,18 @@
 """Numbers, money, percentages and dates for the report, formatted by Babel for the locale.
 
-Figures are rounded the way a finance team would present them: whole hours and whole
-currency units once they are large, one decimal where a small figure needs it, and never
-float noise such as 5831.999.
+Figures are rounded the way a finance team would present them: half away from zero (766.5 h
+is 767 h, 1.25x is 1.3x; never to even), whole hours and whole currency units once they are
+large, one decimal where a small figure needs it, and never float noise such as 5831.999.
+Babel is given numbers already rounded, so its own half-to-even rounding never applies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import cached_property, lru_cache
 
 from babel import Locale
@@ -24,6 +27,24 @@ MINUS = "\u2212"  # a real minus sign reads better than a hyphen in tables
 # again on every rebuild of the live preview, so the results are remembered.
 _decimal = lru_cache(maxsize=16384)(format_decimal)
 _currency = lru_cache(maxsize=16384)(format_currency)
+
+
+NOISE_DECIMALS = 9  # float noise lives beyond this: 766.4999999999999 is 766.5 to a person
+_EXACT = Context(prec=400, rounding=ROUND_HALF_UP)  # room for every digit of any finite float
+
+
+def rounded(value: float, decimals: int = 0) -> Decimal:
+    """``value`` rounded half away from zero to ``decimals`` places: 766.5 -> 767, 1.25 -> 1.3,
+    -2.25 -> -2.3. Float noise is cleared first, so a sum that should be 766.5 and came out as
+    766.4999999999999 still rounds up, as it would on paper."""
+    clean = Decimal(value).quantize(Decimal(1).scaleb(-NOISE_DECIMALS), context=_EXACT)
+    result = clean.quantize(Decimal(1).scaleb(-decimals), context=_EXACT)
+    return result if result else Decimal(0).quantize(result)  # never "-0"
+
+
+def decimals_needed(value: float, most: int = 2) -> int:
+    """The fewest decimals (up to ``most``) that show ``value`` without rounding it: 3 -> 0, 0.5 -> 1."""
+    return next((d for d in range(most) if rounded(value, d) == rounded(value, most)), most)
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,7 @@ class Formatter:
             if 0 < abs(value) < 1:
                 decimals = 2
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        text = _decimal(round(value, decimals) + 0.0, format=pattern, locale=self._babel)
+        text = _decimal(rounded(value, decimals), format=pattern, locale=self._babel)
         return text.replace("-", MINUS)
 
     def hours(self, value: float) -> str:
@@ -57,7 +78,7 @@ class Formatter:
         """Whole currency units: '$22,800', '22.800 €'."""
         code = currency or self.currency
         text = _currency(
-            round(value) + 0.0, code, format=self._whole_money_pattern, locale=self._babel, currency_digits=False
+            rounded(value), code, format=self._whole_money_pattern, locale=self._babel, currency_digits=False
         )
         return text.replace("-", MINUS)
 
@@ -66,7 +87,9 @@ class Formatter:
         if abs(value) < 100_000:
             return self.money(value, currency)
         digits = 0 if abs(value) < 1_000_000 else 1
-        return format_compact_currency(value, currency or self.currency, locale=self._babel, fraction_digits=digits)
+        step = 3 * int(math.log10(abs(value)) // 3) - digits  # the last digit the compact form shows
+        shown = rounded(value, -step)  # half away from zero here, so Babel has nothing left to round
+        return format_compact_currency(shown, currency or self.currency, locale=self._babel, fraction_digits=digits)
 
     def percent(self, ratio: float, decimals: int | None = None) -> str:
         """0.873 -> '87%' (one decimal below 10 %)."""
@@ -74,7 +97,7 @@ class Formatter:
             decimals = 1 if abs(ratio) < 0.1 and ratio != 0 else 0
         pattern = self._babel.percent_formats[None].pattern.split(";")[0]  # keeps the locale's "87 %"
         pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
-        return format_percent(ratio, format=pattern, locale=self._babel).replace("-", MINUS)
+        return format_percent(rounded(ratio, decimals + 2), format=pattern, locale=self._babel).replace("-", MINUS)
 
     def factor(self, value: float) -> str:
         decimals = 0 if value >= 10 else 1
