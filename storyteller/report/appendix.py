@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from storyteller.figures.metrics import StoryFigures, Totals
 from storyteller.format.config import Config
 from storyteller.report.fmt import Formatter
 from storyteller.report.sections import hours_per_week
-from storyteller.report.views import anchor
+from storyteller.report.views import anchor, marked
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ class AppendixRow:
     title: str
     anchor: str
     quarter: str
-    team: str
+    team: Markup  # marked when it is placeholder text
     category: str
     status: str
     hours: str
@@ -123,7 +125,7 @@ def _row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRow:
         title=story.title,
         anchor=anchor(story),
         quarter=str(story.quarter),
-        team=story.team,
+        team=marked(story.team),
         category=config.category_label(story.category),
         status="in progress" if not story.delivered else "delivered",
         hours=fmt.hours(s.yearly_hours_saved),
@@ -139,7 +141,7 @@ def _total_row(total: Totals, fmt: Formatter) -> AppendixRow:
         title="Total of delivered stories",
         anchor="",
         quarter="",
-        team="",
+        team=Markup(""),
         category="",
         status=f"{total.delivered} delivered",
         hours=fmt.hours(total.yearly_hours_saved),

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from storyteller.figures import units
 from storyteller.figures.metrics import MetricFigures, StoryFigures
 from storyteller.format.config import Config
+from storyteller.format.placeholders import is_placeholder
 from storyteller.format.story import Story
 from storyteller.report import charts
 from storyteller.report.charts import Chart, Palette
@@ -32,7 +33,7 @@ class MetricRow:
     estimated: bool
     regression: bool
     eliminated: bool
-    source: str
+    source: Markup  # marked when it is placeholder text
     basis: str
     frequency: str
 
@@ -45,8 +46,8 @@ class StoryView:
     anchor: str
     file: str
     title: str
-    summary: str
-    team: str
+    summary: Markup  # summary, team and the narrative are marked when they are placeholder text
+    team: Markup
     owners: tuple[str, ...]
     partners: tuple[str, ...]
     category: str
@@ -75,6 +76,25 @@ class StoryView:
     highlight: str  # the one line for "top wins" and the small-wins list
     has_estimates: bool
     has_regression: bool
+
+
+_LABEL = Markup('<span class="placeholder-label">placeholder</span>')
+_TIP = "placeholder text from storyteller new: replace it in the story file"
+
+
+def marked(text: str) -> Markup:
+    """``text`` for the report, escaped; placeholder text (a prompt of `storyteller new` left
+    in) inside a visible marker, so the report never shows one silently."""
+    if not is_placeholder(text):
+        return Markup.escape(text)
+    return Markup('<span class="placeholder" title="{}">{} {}</span>').format(_TIP, _LABEL, text)
+
+
+def marked_block(html: Markup, text: str) -> Markup:
+    """Rendered Markdown of ``text`` inside a visible marker when ``text`` is placeholder text."""
+    if not is_placeholder(text):
+        return html
+    return Markup('<div class="placeholder placeholder-block" title="{}">{}{}</div>').format(_TIP, _LABEL, html)
 
 
 def anchor(story: Story) -> str:
@@ -117,7 +137,7 @@ def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
         estimated=f.estimated,
         regression=f.regression,
         eliminated=f.eliminated,
-        source=m.source or "",
+        source=marked(m.source or ""),
         basis=m.basis,
         frequency=freq,
     )
@@ -148,8 +168,8 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         anchor=anchor(story),
         file=story.file,
         title=story.title,
-        summary=story.summary,
-        team=story.team,
+        summary=marked(story.summary),
+        team=marked(story.team),
         owners=story.owners,
         partners=story.partners,
         category=story.category,
@@ -167,9 +187,9 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "",
         effort=fmt.hours(story.effort_hours) if story.effort_hours is not None else "",
         metrics=tuple(_metric_row(f, fmt) for f in s.metrics),
-        problem=markdown(story.problem),
-        solution=markdown(story.solution) if story.solution else None,
-        outcome=markdown(story.outcome),
+        problem=marked_block(markdown(story.problem), story.problem),
+        solution=marked_block(markdown(story.solution), story.solution) if story.solution else None,
+        outcome=marked_block(markdown(story.outcome), story.outcome),
         quote_text=story.quote.text if story.quote else "",
         quote_by=(story.quote.by or "") if story.quote else "",
         links=tuple((link.title, link_href(link.url)) for link in story.links),
