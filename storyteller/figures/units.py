@@ -7,8 +7,10 @@ must start fast).
 
 from __future__ import annotations
 
+import decimal
 import enum
 import functools
+import math
 
 HOURS_PER: dict[str, float] = {
     "seconds": 1 / 3600,
@@ -101,3 +103,17 @@ def default_better(unit: str) -> str | None:
     if kind is Family.PERCENT:
         return "higher"
     return None
+
+
+def round_half_away(value: float, places: int = 0) -> float:
+    """``value`` rounded to ``places`` decimals, halves away from zero (766.5 -> 767,
+    1.25 -> 1.3, -2.25 -> -2.3), as a finance team rounds; Python's `round` rounds halves to
+    even. The decimal written (its repr, which is what the author and the export see) is
+    rounded, not the nearest binary fraction, so 2.675 -> 2.68. -0.0 comes back as 0.0."""
+    if not math.isfinite(value):
+        raise ValueError(f"cannot round {value!r}")
+    step = decimal.Decimal(1).scaleb(-places)
+    # Precision for every digit of the largest float (1.8e308) plus the decimals kept.
+    exact = decimal.Context(prec=330 + places, rounding=decimal.ROUND_HALF_UP)
+    rounded = decimal.Decimal(repr(float(value))).quantize(step, context=exact)
+    return float(rounded) + 0.0
