@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Context, Decimal
 from functools import cached_property, lru_cache
 
 from babel import Locale
@@ -30,16 +30,16 @@ _currency = lru_cache(maxsize=16384)(format_currency)
 
 
 NOISE_DECIMALS = 9  # float noise lives beyond this: 766.4999999999999 is 766.5 to a person
-_EXACT = Context(prec=400, rounding=ROUND_HALF_UP)  # room for every digit of any finite float
+_ROOMY = Context(prec=400)  # every digit of any finite float, so quantize never overflows
 
 
 def rounded(value: float, decimals: int = 0) -> Decimal:
-    """``value`` rounded half away from zero to ``decimals`` places: 766.5 -> 767, 1.25 -> 1.3,
-    -2.25 -> -2.3. Float noise is cleared first, so a sum that should be 766.5 and came out as
+    """``value`` rounded half away from zero to ``decimals`` places (units.round_half_away:
+    766.5 -> 767, 1.25 -> 1.3, -2.25 -> -2.3), as a Decimal for Babel, which then has nothing
+    left to round. Float noise is cleared first, so a sum that should be 766.5 and came out as
     766.4999999999999 still rounds up, as it would on paper."""
-    clean = Decimal(value).quantize(Decimal(1).scaleb(-NOISE_DECIMALS), context=_EXACT)
-    result = clean.quantize(Decimal(1).scaleb(-decimals), context=_EXACT)
-    return result if result else Decimal(0).quantize(result)  # never "-0"
+    clean = units.round_half_away(value, max(decimals, NOISE_DECIMALS))
+    return Decimal(repr(units.round_half_away(clean, decimals))).quantize(Decimal(1).scaleb(-decimals), context=_ROOMY)
 
 
 def decimals_needed(value: float, most: int = 2) -> int:
