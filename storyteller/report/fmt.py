@@ -115,16 +115,21 @@ class Formatter:
     def date_range(self, first: dt.date, last: dt.date) -> str:
         return f"{self.date(first, 'medium')} \u2013 {self.date(last, 'medium')}"
 
-    def value(self, amount: float, unit: str) -> str:
-        """A metric value with its unit: '50 min', '99.5%', '$1,200', '4,200 alerts'."""
+    def value(self, amount: float, unit: str, decimals: int | None = None) -> str:
+        """A metric value with its unit: '50 min', '99.5%', '$1,200', '4,200 alerts'.
+        ``decimals``: the metric's (see metric_decimals), so its values line up."""
         kind = units.family(unit)
         if kind is units.Family.CURRENCY:
-            return self.money(amount, unit)
+            return self.money(amount, unit) if not decimals else self._money_cents(amount, unit, decimals)
+        if decimals is None:
+            decimals = 0 if kind is units.Family.PERCENT and float(amount).is_integer() else None
+            if abs(amount) >= 100 and kind is not units.Family.PERCENT:
+                decimals = 0
         if kind is units.Family.PERCENT:
-            return self.number(amount, None if not float(amount).is_integer() else 0) + "%"
-        shown = self.number(amount, None if abs(amount) < 100 else 0)
+            return self.number(amount, decimals) + "%"
+        shown = self.number(amount, decimals)
         if kind is units.Family.DURATION:
-            word = _SHORT[units.canonical(unit)]
+            word = _SHORT.get(units.canonical(unit), units.canonical(unit))
             if word in ("days", "weeks") and abs(amount) == 1:
                 word = word[:-1]  # "1 day", not "1 days"
             return f"{shown} {word}"
@@ -132,15 +137,26 @@ class Formatter:
             return shown
         return f"{shown} {unit}"
 
-    def change(self, amount: float, unit: str) -> str:
+    def change(self, amount: float, unit: str, decimals: int | None = None) -> str:
         """A signed change: '−30 min', '+4 pp', '−$8,500'."""
         kind = units.family(unit)
-        sign = "+" if amount > 0 else ""
+        sign = "+" if rounded(amount, 2 if decimals is None else decimals) > 0 else ""
         if kind is units.Family.PERCENT:
-            return f"{sign}{self.number(amount)} pp"
-        if kind is units.Family.CURRENCY:
-            return sign + self.money(amount, unit)
-        return sign + self.value(amount, unit)
+            return f"{sign}{self.number(amount, decimals)} pp"
+        return sign + self.value(amount, unit, decimals)
+
+    def _money_cents(self, amount: float, code: str, decimals: int) -> str:
+        """An amount with its cents, for a metric whose values have them ('$0.12')."""
+        pattern = self._whole_money_pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
+        text = _currency(rounded(amount, decimals), code, format=pattern, locale=self._babel, currency_digits=False)
+        return text.replace("-", MINUS)
 
 
-_SHORT = {"seconds": "s", "minutes": "min", "hours": "h", "days": "days", "weeks": "weeks"}
+def metric_decimals(*values: float) -> int:
+    """The decimals that show every value of a metric as written (up to 2), so its before,
+    after and change line up: 3 and 0.5 minutes are "3.0 min" and "0.5 min", never "3 min"
+    next to "0.50 min"."""
+    return max((decimals_needed(v) for v in values), default=0)
+
+
+_SHORT = {"milliseconds": "ms", "seconds": "s", "minutes": "min", "hours": "h", "days": "days", "weeks": "weeks"}

@@ -11,10 +11,10 @@ from storyteller.figures import units
 from storyteller.figures.metrics import MetricFigures, StoryFigures
 from storyteller.format.config import Config
 from storyteller.format.placeholders import is_placeholder
-from storyteller.format.story import Story
+from storyteller.format.story import Metric, Story
 from storyteller.report import charts
 from storyteller.report.charts import Chart, Palette
-from storyteller.report.fmt import Formatter
+from storyteller.report.fmt import Formatter, metric_decimals
 from storyteller.report.markdown import link_href
 from storyteller.report.markdown import render as markdown
 
@@ -111,26 +111,31 @@ def _result(f: MetricFigures, fmt: Formatter) -> str:
         return "regression" if f.regression else "improved"
     if f.regression:
         return f"{fmt.factor(1 / f.factor)} worse"
-    kind = units.family(f.metric.unit)
-    if f.metric.better == "higher":
-        word = "higher"
-    elif kind is units.Family.DURATION:
-        word = "faster"
-    elif kind in (units.Family.CURRENCY, units.Family.PERCENT):
-        word = "lower"
-    else:
-        word = "fewer"
-    return f"{fmt.factor(f.factor)} {word}"
+    return f"{fmt.factor(f.factor)} {factor_word(f.metric)}"
+
+
+def factor_word(m: Metric) -> str:
+    """The word after a factor, following the metric: "faster" only for a duration of one
+    event (with a frequency, or none); "less time" for a duration measured `per` a period or
+    not hands-on work; "fewer" (or "more") for counts; "lower" or "higher" otherwise."""
+    kind = units.family(m.unit)
+    lower = m.better == "lower"
+    if kind is units.Family.DURATION and lower:
+        return "less time" if m.per is not None or getattr(m, "hands_on", None) is False else "faster"
+    if kind is units.Family.COUNT:
+        return "fewer" if lower else "more"
+    return "lower" if lower else "higher"
 
 
 def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
     m = f.metric
     freq = str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")
+    decimals = metric_decimals(m.before, m.after)
     return MetricRow(
         name=m.name,
-        before=fmt.value(m.before, m.unit),
-        after=fmt.value(m.after, m.unit),
-        change=fmt.change(f.change, m.unit),
+        before=fmt.value(m.before, m.unit, decimals),
+        after=fmt.value(m.after, m.unit, decimals),
+        change=fmt.change(f.change, m.unit, decimals),
         result=_result(f, fmt),
         hours=fmt.hours(f.yearly_hours_saved) if f.yearly_hours_saved is not None else "",
         money=fmt.money(f.yearly_money_saved) if f.yearly_money_saved is not None else "",
@@ -203,15 +208,17 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
 
 def story_chart(s: StoryFigures, fmt: Formatter, palette: Palette) -> Chart | None:
     """The story's before-and-after chart, or None when it has no metrics."""
-    rows = [
-        (
-            f.metric.name,
-            float(f.metric.before),
-            float(f.metric.after),
-            fmt.value(f.metric.before, f.metric.unit),
-            fmt.value(f.metric.after, f.metric.unit) + (" (eliminated)" if f.eliminated else ""),
-            f.regression,
+    rows = []
+    for f in s.metrics:
+        decimals = metric_decimals(f.metric.before, f.metric.after)  # as in the story's table
+        rows.append(
+            (
+                f.metric.name,
+                float(f.metric.before),
+                float(f.metric.after),
+                fmt.value(f.metric.before, f.metric.unit, decimals),
+                fmt.value(f.metric.after, f.metric.unit, decimals) + (" (eliminated)" if f.eliminated else ""),
+                f.regression,
+            )
         )
-        for f in s.metrics
-    ]
     return charts.before_after_chart(s.story.title, rows, palette) if rows else None
