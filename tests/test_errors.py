@@ -307,8 +307,8 @@ STORY_CASES: list[tuple[str, str | bytes, list[str]]] = [
     ),
     (
         "percent-over-100",
-        vary("unit: minutes", "unit: percent").replace("before: 50", "before: 150"),
-        [f"{STORY}:13:13: metrics[0].before: is a percentage, so it must be within 0..100, found 150"],
+        vary("unit: minutes", "unit: percent\n    better: higher").replace("before: 50", "before: 150"),
+        [f"{STORY}:14:13: metrics[0].before: is a percentage, so it must be within 0..100, found 150"],
     ),
     (
         "zero-effort",
@@ -528,7 +528,7 @@ SORTED_RUN = [
     "(while parsing a flow node); check the indentation and quoting on this line",
     "stories/2026-Q3/a.yaml:2:1: sumary: `sumary` is not a story field; did you mean `summary`?",
     "stories/2026-Q3/a.yaml:15:5: metrics[0].zz: `zz` is not a metric field; use one of: `name`, `unit`, "
-    "`before`, `after`, `better`, `frequency`, `per`, `basis`, `source`, `accept`",
+    "`before`, `after`, `better`, `frequency`, `per`, `hands_on`, `each`, `basis`, `source`, `accept`",
     "stories/2026-Q3/b.yaml:1:1: team: is missing; add `team:` (The team that owns the story.)",
     "stories/2026-Q3/b.yaml:12:13: metrics[0].before: is a quoted number; remove the quotes: 50",
 ]

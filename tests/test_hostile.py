@@ -79,6 +79,7 @@ def full_story() -> dict[str, Any]:
     story = example(STORY)
     for metric in story["metrics"]:
         metric.pop("per")  # `frequency` and `per` exclude each other; the example metric has a frequency
+        metric.pop("each")  # what one occurrence of a count costs; the example metric is a duration
     return story
 
 
@@ -244,8 +245,9 @@ def in_every_text_field(payload: str) -> Callable[[Path], None]:
     for path in text_fields(payload):
         set_path(story, path, payload)
     for metric in story["metrics"]:
-        if metric["unit"] == payload:  # a unit that is not a duration: no frequency, a direction
+        if metric["unit"] == payload:  # a unit that is not a duration: no frequency or hands_on, a direction
             metric.pop("frequency")
+            metric.pop("hands_on")
             metric["better"] = "lower"
     config = dump(
         {

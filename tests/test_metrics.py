@@ -11,7 +11,7 @@ from storyteller.figures.metrics import metric_figures, period_totals, story_fig
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import Config
 from storyteller.format.story import Metric, Story
-from storyteller.format.values import Rate
+from storyteller.format.values import Each, Rate
 
 CONFIG = Config(root=Path("."), hourly_rate=95, currency="USD")
 Q3 = Quarter(2026, 3)
@@ -26,6 +26,8 @@ def metric(
     frequency: Rate | None = None,
     per: str | None = None,
     basis: str = "measured",
+    hands_on: bool | None = None,
+    each: Each | None = None,
 ) -> Metric:
     return Metric(
         name="m",
@@ -35,6 +37,8 @@ def metric(
         better=better,
         frequency=frequency,
         per=per,
+        hands_on=hands_on,
+        each=each,
         basis=basis,
         source=None,
         accept=(),

@@ -18,10 +18,10 @@ from storyteller.format.config import Config
 from storyteller.format.fields import MAX_MAGNITUDE
 from storyteller.format.load import Workspace
 from storyteller.format.story import Metric, Story
-from storyteller.format.values import Rate
+from storyteller.format.values import Each, Rate
 
 CONFIG = Config(root=Path("."), hourly_rate=95)
-PERIODS = list(units.PERIODS_PER_YEAR)
+PERIODS = list(units.PERIODS)
 
 non_negative = st.one_of(
     st.integers(0, 10_000), st.floats(0, MAX_MAGNITUDE, allow_nan=False, allow_infinity=False), st.just(0)
@@ -32,12 +32,16 @@ any_number = st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, allow_nan=False, allow_inf
 @st.composite
 def metrics(draw: st.DrawFn) -> Metric:
     family = draw(st.sampled_from(["duration", "percent", "count", "currency", "other"]))
-    frequency = per = None
+    frequency = per = hands_on = each = None
     if family == "duration":
-        unit = draw(st.sampled_from(sorted(units.DURATION_ALIASES)))
+        unit = draw(st.sampled_from(sorted(units.DURATION_ALIASES))).upper()  # any case is a duration
         before, after = draw(non_negative), draw(non_negative)
         better = "lower"
-        frequency = draw(st.none() | st.builds(Rate, st.floats(0.01, 1_000_000), st.sampled_from(PERIODS)))
+        hands_on = draw(st.booleans())
+        if draw(st.booleans()):
+            per = draw(st.sampled_from(PERIODS))
+        else:
+            frequency = draw(st.none() | st.builds(Rate, st.floats(0.01, 1_000_000), st.sampled_from(PERIODS)))
     elif family == "percent":
         unit, better = "percent", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(st.floats(0, 100)), draw(st.floats(0, 100))
@@ -45,6 +49,10 @@ def metrics(draw: st.DrawFn) -> Metric:
         unit, better = "count", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(non_negative), draw(non_negative)
         per = draw(st.none() | st.sampled_from(PERIODS))
+        if per is not None:
+            each = draw(
+                st.none() | st.builds(Each, st.floats(0.01, 10_000), st.sampled_from(["minutes", "h", "USD", "EUR"]))
+            )
     elif family == "currency":
         unit, better = draw(st.sampled_from(["USD", "EUR"])), "lower"
         before, after = draw(non_negative), draw(non_negative)
@@ -56,7 +64,19 @@ def metrics(draw: st.DrawFn) -> Metric:
         unit, better = "tickets", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(any_number), draw(any_number)
     return Metric(
-        "m", unit, before, after, better, frequency, per, draw(st.sampled_from(["measured", "estimated"])), None, (), 1
+        name="m",
+        unit=unit,
+        before=before,
+        after=after,
+        better=better,
+        frequency=frequency,
+        per=per,
+        hands_on=hands_on,
+        each=each,
+        basis=draw(st.sampled_from(["measured", "estimated"])),
+        source=None,
+        accept=(),
+        line=1,
     )
 
 

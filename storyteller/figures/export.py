@@ -8,6 +8,7 @@ import json
 import math
 from typing import Any
 
+from storyteller.figures import units
 from storyteller.figures.metrics import MetricFigures, StoryFigures, Totals, period_totals, story_figures
 from storyteller.figures.periods import Selection
 from storyteller.format.load import Workspace
@@ -16,12 +17,13 @@ DECIMALS = 4
 
 
 def _round(value: float | None) -> float | None:
-    """Round away float noise (5831.999999 -> 5832.0); keep None as null."""
+    """Four decimals, halves away from zero (spec v1.1), which also rounds away float noise
+    (5831.999999 -> 5832.0); None stays null."""
     if value is None:
         return None
     if not math.isfinite(value):  # pragma: no cover - metrics never produce these
         raise ValueError(f"non-finite figure {value!r} reached the export")
-    return round(value, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return units.round_half_away(value, DECIMALS)
 
 
 def _money(amounts: dict[str, float]) -> dict[str, float | None]:
@@ -45,7 +47,10 @@ def metric_record(figures: MetricFigures) -> dict[str, Any]:
         "basis": m.basis,
         "frequency": str(m.frequency) if m.frequency else None,
         "per": m.per,
+        "hands_on": m.hands_on,
+        "each": m.each.export() if m.each else None,
         "yearly_money_saved": _round(figures.yearly_money_saved),
+        "yearly_cash_saved": _round(figures.yearly_cash_saved),
         "other_currency": _money(figures.other_currency),
         "source": m.source,
     }
@@ -65,9 +70,11 @@ def story_record(figures: StoryFigures) -> dict[str, Any]:
         "estimated_hours_saved": _round(figures.estimated_hours_saved),
         "yearly_money_saved": _round(figures.yearly_money_saved),
         "estimated_money_saved": _round(figures.estimated_money_saved),
+        "yearly_cash_saved": _round(figures.yearly_cash_saved),
         "other_currency": _money(figures.other_currency),
         "fte": _round(figures.fte),
         "payback_weeks": _round(figures.payback_weeks),
+        "go_live": figures.go_live.isoformat(),
         "effort_hours": s.effort_hours,
         "summary": s.summary,
         "date": s.date.isoformat() if s.date else None,
@@ -87,15 +94,19 @@ def totals_record(total: Totals) -> dict[str, Any]:
         "estimated_hours_saved": _round(total.estimated_hours_saved),
         "yearly_money_saved": _round(total.yearly_money_saved),
         "estimated_money_saved": _round(total.estimated_money_saved),
+        "yearly_cash_saved": _round(total.yearly_cash_saved),
         "other_currency": _money(total.other_currency),
         "fte": _round(total.fte),
+        "realised_hours": _round(total.realised_hours),
+        "realised_money": _round(total.realised_money),
     }
 
 
 def export_data(workspace: Workspace, selection: Selection) -> dict[str, Any]:
     config = workspace.config
-    chosen = [story_figures(s, config) for s in workspace.stories if selection.covers(s.quarter)]
-    by_period = period_totals(chosen, config)
+    everything = [story_figures(s, config) for s in workspace.stories]
+    chosen = [f for f in everything if selection.covers(f.story.quarter)]
+    by_period = period_totals(chosen, config, everything)  # realised benefit counts every story
     if selection.quarter is not None:
         by_period = {k: v for k, v in by_period.items() if k == str(selection.quarter)}
     return {
@@ -105,6 +116,8 @@ def export_data(workspace: Workspace, selection: Selection) -> dict[str, Any]:
             "currency": config.currency,
             "hourly_rate": config.hourly_rate,
             "hours_per_fte": config.hours_per_fte,
+            "hours_per_week": config.hours_per_week,
+            "workdays_per_year": config.workdays_per_year,
             "locale": config.locale,
             "fiscal_year_start": config.fiscal_year_start,
         },
@@ -130,10 +143,12 @@ STORY_COLUMNS = (
     "estimated_hours_saved",
     "yearly_money_saved",
     "estimated_money_saved",
+    "yearly_cash_saved",
     "other_currency",
     "fte",
     "payback_weeks",
     "effort_hours",
+    "go_live",
 )
 METRIC_COLUMNS = (
     "name",
@@ -150,7 +165,10 @@ METRIC_COLUMNS = (
     "basis",
     "frequency",
     "per",
+    "hands_on",
+    "each",
     "yearly_money_saved",
+    "yearly_cash_saved",
     "other_currency",
     "source",
 )

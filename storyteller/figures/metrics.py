@@ -6,11 +6,13 @@ payback without effort_hours, money without an hourly rate) is None, never 0 or 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from storyteller.figures import units
+from storyteller.figures.periods import Span
 from storyteller.format.config import Config
 from storyteller.format.story import Metric, Story
 
@@ -26,8 +28,9 @@ class MetricFigures:
     eliminated: bool
     regression: bool
     yearly_hours_saved: float | None
-    yearly_money_saved: float | None  # workspace currency: hours x hourly_rate, or a currency metric
+    yearly_money_saved: float | None  # workspace currency: hours x hourly_rate plus cash
     other_currency: dict[str, float]  # yearly amounts in currencies other than the workspace's
+    yearly_cash_saved: float | None = None  # the cash part of yearly_money_saved (currency metrics, `each` money)
 
     @property
     def improved(self) -> bool:
@@ -42,6 +45,46 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def times_a_year(metric: Metric, config: Config) -> float | None:
+    """How many events (`frequency`) or periods (`per`) a year the metric's numbers are for."""
+    if metric.frequency is not None:
+        return metric.frequency.times_a_year(config.workdays_per_year)
+    if metric.per is not None:
+        return units.periods_per_year(metric.per, config.workdays_per_year)
+    return None
+
+
+def improvement(metric: Metric) -> float:
+    """How much better `after` is than `before`: `before - after` for `lower`, else `after - before`."""
+    before, after = float(metric.before), float(metric.after)
+    return before - after if metric.better == "lower" else after - before
+
+
+def _yearly_hours(metric: Metric, per_year: float | None) -> float | None:
+    """Hands-on hours saved a year: a duration's time per event (`frequency`) or per period
+    (`per`) saved, times a year; or occurrences avoided x the time `each` one takes."""
+    if per_year is None:
+        return None
+    if units.family(metric.unit) is units.Family.DURATION:
+        if metric.hands_on is False:  # downtime, waiting, lead time: reported, saves nobody's hours
+            return None
+        return _finite(units.to_hours(float(metric.before) - float(metric.after), metric.unit) * per_year)
+    if metric.each is not None and metric.each.hours is not None:
+        return _finite(improvement(metric) * per_year * metric.each.hours)
+    return None
+
+
+def _yearly_cash(metric: Metric, per_year: float | None) -> tuple[str, float] | None:
+    """(currency, amount) saved a year by a currency metric or by `each` money."""
+    if per_year is None:
+        return None
+    if units.family(metric.unit) is units.Family.CURRENCY:
+        return metric.unit, improvement(metric) * per_year
+    if metric.each is not None and metric.each.is_money:
+        return metric.each.unit, improvement(metric) * per_year * metric.each.amount
+    return None
+
+
 def metric_figures(metric: Metric, config: Config) -> MetricFigures:
     before, after = float(metric.before), float(metric.after)
     change = after - before
@@ -53,30 +96,18 @@ def metric_figures(metric: Metric, config: Config) -> MetricFigures:
     if before > 0 and after > 0:
         ratio = _finite(before / after if lower else after / before)
         factor = ratio if ratio else None  # a ratio that underflows to 0 is as undefined as 0 itself
-    kind = units.family(metric.unit)
-    hours = None
-    if kind is units.Family.DURATION and metric.frequency is not None:
-        saved_per_event = units.to_hours(before - after, metric.unit)
-        hours = _finite(saved_per_event * metric.frequency.per_year)
-    money = None
-    if hours is not None and config.hourly_rate is not None:
-        money = _finite(hours * config.hourly_rate)
+    per_year = times_a_year(metric, config)
+    hours = _yearly_hours(metric, per_year)
+    from_hours = _finite(hours * config.hourly_rate) if hours is not None and config.hourly_rate is not None else None
+    cash: float | None = None
     other: dict[str, float] = {}
-    if kind is units.Family.CURRENCY:
-        per_year = (
-            metric.frequency.per_year
-            if metric.frequency is not None
-            else units.PERIODS_PER_YEAR[metric.per]
-            if metric.per is not None
-            else None
-        )
-        if per_year is not None:
-            saved = (before - after) * per_year * (1 if lower else -1)
-            if metric.unit == config.currency:
-                money = _finite(saved)
-            else:
-                other = {metric.unit: saved}
-    return MetricFigures(metric, change, change_percent, factor, eliminated, regression, hours, money, other)
+    saved = _yearly_cash(metric, per_year)
+    if saved is not None and saved[0] == config.currency:
+        cash = _finite(saved[1])
+    elif saved is not None:
+        other = {saved[0]: saved[1]}
+    money = _money_sum((from_hours, cash))
+    return MetricFigures(metric, change, change_percent, factor, eliminated, regression, hours, money, other, cash)
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,8 @@ class StoryFigures:
     other_currency: dict[str, float]
     fte: float
     payback_weeks: float | None
+    yearly_cash_saved: float | None  # the part of yearly_money_saved that is cash, not hours x rate
+    go_live: dt.date  # the story's `date`, or else the last day of its quarter
 
     @property
     def measured_hours_saved(self) -> float:
@@ -130,12 +163,17 @@ def story_figures(story: Story, config: Config) -> StoryFigures:
         other_currency=other,
         fte=hours / config.hours_per_fte,
         payback_weeks=payback,
+        yearly_cash_saved=_money_sum(f.yearly_cash_saved for f in figures),
+        go_live=story.date or story.quarter.last_day(config.fiscal_year_start),
     )
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Delivered stories of a period added up; in-progress ones are only counted."""
+    """Delivered stories of a period added up; in-progress ones are only counted.
+
+    The realised figures are what the workspace's delivered stories actually gained within
+    the period (None when the totals are not for one period)."""
 
     delivered: int
     in_progress: int
@@ -145,6 +183,9 @@ class Totals:
     estimated_money_saved: float | None
     other_currency: dict[str, float] = field(default_factory=dict)
     fte: float = 0.0
+    yearly_cash_saved: float | None = None
+    realised_hours: float | None = None
+    realised_money: float | None = None
 
     @property
     def measured_share(self) -> float | None:
@@ -154,13 +195,36 @@ class Totals:
         return (self.yearly_hours_saved - self.estimated_hours_saved) / self.yearly_hours_saved
 
 
-def totals(stories: Iterable[StoryFigures], config: Config) -> Totals:
+def realised(stories: Iterable[StoryFigures], span: Span) -> tuple[float, float | None]:
+    """Hours and money (workspace currency: hours x rate plus cash) that delivered stories
+    realised within ``span``: each yearly figure x the days of the span after its go-live day
+    / the days of its fiscal year. Stories delivered before the span count in full."""
+    hours: list[float] = []
+    money: list[float | None] = []
+    for s in stories:
+        if not s.story.delivered:
+            continue
+        share = span.share_after(s.go_live)
+        hours.append(s.yearly_hours_saved * share)
+        money.append(None if s.yearly_money_saved is None else s.yearly_money_saved * share)
+    return math.fsum(hours), _money_sum(money)
+
+
+def totals(
+    stories: Iterable[StoryFigures],
+    config: Config,
+    span: Span | None = None,
+    everything: Iterable[StoryFigures] | None = None,
+) -> Totals:
+    """The totals of ``stories``; with ``span``, also what ``everything`` (every story of the
+    workspace, by default ``stories``) realised within it."""
     stories = list(stories)
     delivered = [s for s in stories if s.story.delivered]
     hours = math.fsum(s.yearly_hours_saved for s in delivered)
     other: dict[str, float] = {}
     for s in delivered:
         _add(other, s.other_currency)
+    realised_hours, realised_money = (None, None) if span is None else realised(everything or stories, span)
     return Totals(
         delivered=len(delivered),
         in_progress=len(stories) - len(delivered),
@@ -170,15 +234,22 @@ def totals(stories: Iterable[StoryFigures], config: Config) -> Totals:
         estimated_money_saved=_money_sum(s.estimated_money_saved for s in delivered),
         other_currency=other,
         fte=hours / config.hours_per_fte,
+        yearly_cash_saved=_money_sum(s.yearly_cash_saved for s in delivered),
+        realised_hours=realised_hours,
+        realised_money=realised_money,
     )
 
 
-def period_totals(stories: list[StoryFigures], config: Config) -> dict[str, Totals]:
-    """Totals for every quarter and every fiscal year that has stories, in time order."""
-    groups: dict[str, list[StoryFigures]] = {}
+def period_totals(
+    stories: list[StoryFigures], config: Config, everything: list[StoryFigures] | None = None
+) -> dict[str, Totals]:
+    """Totals for every quarter and every fiscal year that has stories, in time order; the
+    realised figures count ``everything`` (every story of the workspace; default ``stories``)."""
+    fiscal = config.fiscal_year_start
+    groups: dict[str, tuple[list[StoryFigures], Span]] = {}
     quarters = sorted({s.story.quarter for s in stories})
     for quarter in quarters:
-        groups[str(quarter)] = [s for s in stories if s.story.quarter == quarter]
+        groups[str(quarter)] = ([s for s in stories if s.story.quarter == quarter], Span.of_quarter(quarter, fiscal))
     for year in sorted({q.year for q in quarters}):
-        groups[str(year)] = [s for s in stories if s.story.quarter.year == year]
-    return {key: totals(group, config) for key, group in groups.items()}
+        groups[str(year)] = ([s for s in stories if s.story.quarter.year == year], Span.of_year(year, fiscal))
+    return {key: totals(group, config, span, everything or stories) for key, (group, span) in groups.items()}

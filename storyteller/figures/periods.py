@@ -42,6 +42,40 @@ class Quarter:
         return following.first_day(fiscal_year_start) - dt.timedelta(days=1)
 
 
+def fiscal_year_first_day(year: int, fiscal_year_start: int = 1) -> dt.date:
+    return Quarter(year, 1).first_day(fiscal_year_start)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days of a quarter or a fiscal year, and how many days its fiscal year has (365, or
+    366 with a 29 February): what realised benefit is counted over."""
+
+    first: dt.date
+    last: dt.date
+    year_days: int
+
+    @classmethod
+    def of_quarter(cls, quarter: Quarter, fiscal_year_start: int = 1) -> Span:
+        year = cls.of_year(quarter.year, fiscal_year_start)
+        return cls(quarter.first_day(fiscal_year_start), quarter.last_day(fiscal_year_start), year.year_days)
+
+    @classmethod
+    def of_year(cls, year: int, fiscal_year_start: int = 1) -> Span:
+        first = fiscal_year_first_day(year, fiscal_year_start)
+        last = fiscal_year_first_day(year + 1, fiscal_year_start) - dt.timedelta(days=1)
+        return cls(first, last, (last - first).days + 1)
+
+    def days_after(self, day: dt.date) -> int:
+        """Days of the span after ``day`` (0 when ``day`` is its last day or later)."""
+        start = max(day + dt.timedelta(days=1), self.first)
+        return max(0, (self.last - start).days + 1)
+
+    def share_after(self, day: dt.date) -> float:
+        """The part of a yearly figure realised in the span by something live from the day after ``day``."""
+        return self.days_after(day) / self.year_days
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which stories a command covers: every one, one quarter, or one fiscal year."""

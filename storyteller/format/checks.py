@@ -199,7 +199,7 @@ def _metric_findings(story: Story, index: int, metric: Metric, config: Config) -
             )
         )
     if units.family(metric.unit) is units.Family.DURATION and metric.frequency is not None:
-        per_year = metric.frequency.per_year
+        per_year = metric.frequency.times_a_year(config.workdays_per_year)
         spent = max(units.to_hours(metric.before, metric.unit), units.to_hours(metric.after, metric.unit)) * per_year
         capacity = config.team_size * fte_hours
         if spent > capacity:

@@ -99,6 +99,16 @@ class Config:
         "Working hours of one full-time person in a year.",
         default=1720,
     )
+    workdays_per_year: int = declare(
+        Number(minimum=1, maximum=366, integer=True),
+        "Working days in a year: how many a year `N per workday` and `per: workday` count.",
+        default=250,
+    )
+    hours_per_week: float = declare(
+        Number(exclusive_minimum=0, maximum=168),
+        "Working hours in a week, used when hours are described as weeks of work.",
+        default=40,
+    )
     locale: str = declare(LocaleName(), "Number, currency and date formatting.", default="en_US")
     fiscal_year_start: int = declare(
         Number(minimum=1, maximum=12, integer=True),

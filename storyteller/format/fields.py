@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from storyteller.errors import Problem, printable
+from storyteller.figures.units import edits
 from storyteller.format.source import Map, Node, Scalar, Seq, describe
 
 
@@ -45,20 +46,6 @@ class Context:
         return INVALID
 
 
-def _distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit (GPB -> GBP is 1)."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
-
-
 def closest(word: str, known: Sequence[str]) -> str | None:
     """The known word nearest to ``word`` (ignoring case), if it is near enough to be a typo."""
     if not known or not word:
@@ -70,10 +57,10 @@ def closest(word: str, known: Sequence[str]) -> str | None:
         prefix = next(
             (i for i, (x, y) in enumerate(zip(lowered, other, strict=False)) if x != y), min(len(lowered), len(other))
         )
-        return _distance(lowered, other), -prefix, -difflib.SequenceMatcher(None, lowered, other).ratio()
+        return edits(lowered, other), -prefix, -difflib.SequenceMatcher(None, lowered, other).ratio()
 
     best = min(known, key=rank)
-    if _distance(lowered, best.lower()) <= max(1, len(word) // 3):
+    if edits(lowered, best.lower()) <= max(1, len(word) // 3):
         return best
     # Not a typo, but maybe a shortened or lengthened key (`automation` for `infra-automation`).
     similar = difflib.get_close_matches(lowered, [k.lower() for k in known], n=1, cutoff=0.75)
@@ -308,6 +295,31 @@ class Number(Type):
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+_TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
+
+
+@dataclass(frozen=True)
+class Flag(Type):
+    """`true` or `false`, as YAML 1.2 and JSON Schema read them (`yes` is text there)."""
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        scalar = _scalar(node, where, ctx, "`true` or `false`")
+        if isinstance(scalar, _Invalid):
+            return INVALID
+        text = scalar.value.strip()
+        if scalar.style == "" and text in _TRUE + _FALSE:
+            return text in _TRUE
+        if text.lower() in ("true", "false"):
+            return ctx.problem(node, where, f"is a quoted yes/no value; remove the quotes: {text.lower()}")
+        return ctx.problem(node, where, f'expected `true` or `false`, found "{printable(text)}"')
+
+    def describe(self) -> str:
+        return "`true` or `false`"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        return {"type": "boolean"}
 
 
 @dataclass(frozen=True)

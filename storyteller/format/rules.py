@@ -17,16 +17,19 @@ from storyteller.figures.units import Family
 from storyteller.format.fields import Context
 from storyteller.format.record import joined, location
 from storyteller.format.source import Map
+from storyteller.format.values import unit_pattern
 
 
 def unit_names(families: Sequence[Family]) -> list[str]:
-    """Every unit of ``families``, family by family in the order of `Family`; `Family.OTHER`
-    (any other word) cannot be listed, so a rule about it cannot be said in JSON Schema."""
+    """Every unit of ``families`` in lower case (and currency codes in capitals), family by
+    family in the order of `Family`; `Family.OTHER` (any other word) cannot be listed, so a rule
+    about it cannot be said in JSON Schema. The schema matches the words in any case
+    (`unit_pattern`), as `units.family` does."""
     assert Family.OTHER not in families
     names = {
         Family.DURATION: sorted(units.DURATION_ALIASES),
         Family.PERCENT: sorted(units.PERCENT_UNITS),
-        Family.COUNT: ["count"],  # the one word units.family calls a count
+        Family.COUNT: sorted(units.COUNT_UNITS),
         Family.CURRENCY: sorted(units.currency_codes()),
     }
     return [name for family in Family if family in families for name in names.get(family, [])]
@@ -40,8 +43,12 @@ class UnitRule(Protocol):
     def schema(self, unit: str) -> dict[str, Any]: ...
 
 
+def _units(families: Sequence[Family]) -> dict[str, Any]:
+    return {"pattern": f"^(?:{unit_pattern(families)})$"}
+
+
 def _is(unit: str, families: Sequence[Family]) -> dict[str, Any]:
-    return {"properties": {unit: {"enum": unit_names(families)}}}
+    return {"properties": {unit: _units(families)}}
 
 
 @dataclass(frozen=True)
@@ -71,10 +78,14 @@ class Needed:
     unless: tuple[Family, ...]
     implied: Callable[[str], Any]
     message: str
+    # A message of its own for a family, where the fix is specific to it (a percentage).
+    messages: tuple[tuple[Family, str], ...] = ()
 
     def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str, unit: str) -> None:
-        if self.field not in node.entries and units.family(unit) not in self.unless:
-            values[self.field] = ctx.problem(node, joined(where, self.field), self.message.format(unit=unit))
+        kind = units.family(unit)
+        if self.field not in node.entries and kind not in self.unless:
+            message = dict(self.messages).get(kind, self.message)
+            values[self.field] = ctx.problem(node, joined(where, self.field), message.format(unit=unit))
         values.setdefault(self.field, self.implied(unit))  # left out, or given empty
 
     def schema(self, unit: str) -> dict[str, Any]:
@@ -127,7 +138,7 @@ class OnlyFor:
             values[self.field] = ctx.problem(location(node, self.field), joined(where, self.field), message)
 
     def schema(self, unit: str) -> dict[str, Any]:
-        allowed: dict[str, Any] = {"enum": unit_names(self.families)}
+        allowed = _units(self.families)
         return {
             "if": {"required": [self.field]},
             "then": {"properties": {unit: {"not": allowed} if self.never else allowed}},
@@ -149,3 +160,48 @@ class NotBoth:
 
     def schema(self, unit: str) -> dict[str, Any]:
         return {"not": {"required": [self.first, self.second]}}
+
+
+@dataclass(frozen=True)
+class NeededWith:
+    """For a unit of ``families``, ``field`` must be given when ``given`` is; without ``given``
+    it is ``implied``. (A duration `per` a period must say whether it is hands-on work.)"""
+
+    field: str
+    given: str
+    families: tuple[Family, ...]
+    implied: Any
+    message: str
+
+    def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str, unit: str) -> None:
+        if self.field in values or units.family(unit) not in self.families:
+            return  # given (a bad value is reported already), or not about this unit
+        if self.given in node.entries:
+            values[self.field] = ctx.problem(
+                location(node, self.field), joined(where, self.field), self.message.format(unit=unit)
+            )
+        else:
+            values[self.field] = self.implied
+
+    def schema(self, unit: str) -> dict[str, Any]:
+        return {
+            "if": {"allOf": [_is(unit, self.families), {"required": [self.given]}]},
+            "then": {"required": [self.field]},
+        }
+
+
+@dataclass(frozen=True)
+class Requires:
+    """``field`` needs ``other`` beside it (`each` needs the `per` its count is measured over)."""
+
+    field: str
+    other: str
+    message: str
+
+    def check(self, values: dict[str, Any], node: Map, ctx: Context, where: str, unit: str) -> None:
+        if self.field in node.entries and self.other not in node.entries:
+            at = location(node, self.field)
+            values[self.field] = ctx.problem(at, joined(where, self.field), self.message.format(unit=unit))
+
+    def schema(self, unit: str) -> dict[str, Any]:
+        return {"if": {"required": [self.field]}, "then": {"required": [self.other]}}

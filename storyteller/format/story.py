@@ -20,11 +20,11 @@ from storyteller.figures import units
 from storyteller.figures.periods import QUARTER_PATTERN, Quarter
 from storyteller.figures.units import Family
 from storyteller.format.checks import CHECKS
-from storyteller.format.fields import INVALID, Choice, Context, Date, ListOf, Number, Text
+from storyteller.format.fields import INVALID, Choice, Context, Date, Flag, ListOf, Number, Text
 from storyteller.format.record import declare, declared, located, places_of, record
-from storyteller.format.rules import Bounds, Needed, NotBoth, OnlyFor, UnitRules
+from storyteller.format.rules import Bounds, Needed, NeededWith, NotBoth, OnlyFor, Requires, UnitRules
 from storyteller.format.source import Map
-from storyteller.format.values import PERIODS, FilePath, Frequency, Markdown, Rate, Url
+from storyteller.format.values import PERIODS, Each, EachCost, FilePath, Frequency, Markdown, Rate, Unit, Url
 
 STATUSES = ("delivered", "in-progress")
 BASES = ("measured", "estimated")
@@ -37,9 +37,16 @@ METRIC_RULES = UnitRules(
     (
         Needed(
             "better",
-            unless=(Family.DURATION, Family.PERCENT, Family.CURRENCY),  # those units.default_better knows
+            unless=(Family.DURATION, Family.CURRENCY),  # those units.default_better knows
             implied=lambda unit: units.default_better(unit) or "lower",
             message="is required for the unit `{unit}`; add `better: lower` or `better: higher`",
+            messages=(
+                (
+                    Family.PERCENT,
+                    "is required for a percentage, to say which way is an improvement: add `better: higher` "
+                    "(availability, compliance) or `better: lower` (failure rate, rework)",
+                ),
+            ),
         ),
         Bounds(
             ("before", "after"),
@@ -58,7 +65,7 @@ METRIC_RULES = UnitRules(
             "frequency",
             (Family.DURATION, Family.CURRENCY),
             "only durations and currency amounts have a frequency, not `{unit}`; use `per` for a count measured "
-            "over a period",
+            "over a period (and `each` for what one occurrence costs)",
         ),
         NotBoth(
             "frequency",
@@ -66,6 +73,32 @@ METRIC_RULES = UnitRules(
             "give either `frequency` (how often it happens) or `per` (the period it is measured over), not both",
         ),
         OnlyFor("per", (Family.PERCENT,), "a percentage has no period; remove `per`", never=True),
+        OnlyFor(
+            "hands_on",
+            (Family.DURATION,),
+            "only a duration is hands-on work or not, not `{unit}`; remove `hands_on` (for the time one occurrence "
+            "takes, use `each: 45 minutes`)",
+        ),
+        NeededWith(
+            "hands_on",
+            "per",
+            (Family.DURATION,),
+            implied=True,  # with `frequency` (or neither), a duration is hands-on work time, as in v1
+            message="is required for a duration measured `per` a period: is it people's hands-on work? Add "
+            "`hands_on: true` (the time saved counts as hours saved) or `hands_on: false` (downtime, waiting or "
+            "lead time: reported, saves no hours)",
+        ),
+        OnlyFor(
+            "each",
+            (Family.DURATION, Family.PERCENT, Family.CURRENCY),
+            "`each` (what one occurrence costs) is for a count or a custom unit, not `{unit}`; remove it",
+            never=True,
+        ),
+        Requires(
+            "each",
+            "per",
+            "needs `per`, the period the count is measured over (e.g. `per: month`), to make it a yearly figure",
+        ),
     ),
 )
 
@@ -76,14 +109,15 @@ class Metric:
         Text(100), "What was measured, as a reader would say it.", "Processing time per zoning request", required=True
     )
     unit: str = declare(
-        Text(
+        Unit(
             30,
             pattern=r"[^\s]+|[^\s]+ [^\s]+",
             pattern_hint="is not a unit; use one or two short words",
             form="a unit (see Units below), at most 30 characters",
         ),
-        "A duration (`seconds`, `minutes`, `hours`, `days`, `weeks`, or `s`, `min`, `h`, `d`, `w`), `percent`, "
-        "`count`, a currency code (`USD`, `EUR`, ...) or any other short word (`tickets`, `GB`, `servers`).",
+        "A duration (`milliseconds`, `seconds`, `minutes`, `hours`, `days`, `weeks`, or `ms`, `s`, `min`, `h`, `d`, "
+        '`w`, in any case), `percent` (or `"%"`), `count`, a currency code in capitals (`USD`, `EUR`, ...) or '
+        "any other short word (`tickets`, `GB`, `servers`); a near miss of a known word (`minuts`) is an error.",
         "minutes",
         required=True,
     )
@@ -96,20 +130,34 @@ class Metric:
     after: float = declare(Number(), "The value after the change, in the same unit.", 20, required=True)
     better: str = declare(
         Choice(("lower", "higher"), noun="direction"),
-        "Which way is an improvement. Default `lower` for durations and currency amounts, `higher` for percent; "
-        "required for every other unit.",
+        "Which way is an improvement. Default `lower` for durations and currency amounts; required for percent "
+        "(`higher` for availability, `lower` for a failure rate) and every other unit.",
         "lower",
     )
     frequency: Rate | None = declare(
         Frequency(),
-        "How often the measured thing happens; only for durations and currency amounts. For a duration, give it "
-        "only for hands-on work time: it turns a per-event saving into yearly hours saved.",
+        "How often the measured thing happens; only for durations and currency amounts. It turns a per-event "
+        "saving into a yearly one (hours saved for hands-on work time). Not together with `per`.",
         "40 per month",
     )
     per: str | None = declare(
         Choice(PERIODS, noun="period"),
-        "The period a count or amount is measured over (`3` mistakes `per: quarter`).",
+        "The period a count, amount or total time is measured over (`3` mistakes `per: quarter`). A `workday` "
+        "counts the workspace's `workdays_per_year`.",
         "quarter",
+    )
+    hands_on: bool | None = declare(
+        Flag(),
+        "For a duration: is it people's hands-on work time (`true`: the time saved is hours saved) or downtime, "
+        "waiting or lead time (`false`: reported, no hours saved)? Required with `per`; default `true` otherwise.",
+        True,
+        required_note="for a duration with `per`",
+    )
+    each: Each | None = declare(
+        EachCost(),
+        "What one occurrence of a count costs: hands-on time (`45 minutes`) or money (`400 EUR`); needs `per`. "
+        "It turns fewer occurrences into hours or money saved a year.",
+        "45 minutes",
     )
     basis: str = declare(
         Choice(BASES, noun="basis"),

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from storyteller.errors import printable
 from storyteller.figures import units
-from storyteller.format.fields import INVALID, Context, Text, Type, suggest
+from storyteller.format.fields import INVALID, MAX_MAGNITUDE, Context, Text, Type, suggest
 from storyteller.format.source import Node
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -33,15 +34,38 @@ class Rate:
     count: float
     period: str
 
-    @property
-    def per_year(self) -> float:
-        return self.count * units.PERIODS_PER_YEAR[self.period]
+    def times_a_year(self, workdays_per_year: int = units.DEFAULT_WORKDAYS_PER_YEAR) -> float:
+        """Occurrences a year; a `workday` rate needs the workspace's workdays_per_year."""
+        return self.count * units.periods_per_year(self.period, workdays_per_year)
 
     def __str__(self) -> str:
         return f"{self.count:g} per {self.period}"
 
 
-PERIODS = tuple(units.PERIODS_PER_YEAR)
+@dataclass(frozen=True)
+class Each:
+    """`each: 45 minutes` or `each: 400 EUR`: what one occurrence of a counted thing costs."""
+
+    amount: float
+    unit: str
+
+    @property
+    def is_money(self) -> bool:
+        return units.family(self.unit) is units.Family.CURRENCY
+
+    @property
+    def hours(self) -> float | None:
+        """The hands-on time of one occurrence in hours; None for money."""
+        return None if self.is_money else units.to_hours(self.amount, self.unit)
+
+    def export(self) -> dict[str, Any]:
+        return {"value": self.amount, "unit": self.unit}
+
+    def __str__(self) -> str:
+        return f"{self.amount:g} {self.unit}"
+
+
+PERIODS = units.PERIODS
 
 # What may open a nesting level at the start of a line: quote and list markers.
 _LINE_MARKERS = re.compile(r"[ \t]*(?:>[ \t]*|(?:[-+*]|[0-9]{1,9}[.)])(?=[ \t]|$)[ \t]*)*")
@@ -90,6 +114,29 @@ class Markdown(Text):
         return text
 
 
+_PERIOD_WORDS = "|".join(PERIODS)
+
+
+def _any_case(word: str) -> str:
+    """A regular expression matching ``word`` in any case, without the `(?i)` flag that
+    JSON Schema's regular expressions (ECMA 262) lack: `min` -> `[mM][iI][nN]`."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def unit_pattern(families: Sequence[units.Family]) -> str:
+    """A regular expression (no anchors) of every unit of ``families``, as `units.family` reads
+    them: duration, percent and count words in any case, currency codes in capitals."""
+    assert units.Family.OTHER not in families  # any other word cannot be listed
+    words = [
+        _any_case(word)
+        for family in families
+        for word in sorted(units.WORDS.get(family, ()), key=lambda w: (-len(w), w))
+    ]
+    if units.Family.CURRENCY in families:
+        words += sorted(units.currency_codes())
+    return "|".join(words)
+
+
 @dataclass(frozen=True)
 class Frequency(Type):
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
@@ -101,7 +148,7 @@ class Frequency(Type):
             return ctx.problem(
                 node,
                 where,
-                f'"{text}" is not a frequency; write it as `N per day|week|month|quarter|year`, e.g. `40 per month`',
+                f'"{text}" is not a frequency; write it as `N per {_PERIOD_WORDS}`, e.g. `40 per month`',
             )
         count = float(match[1])
         if count <= 0:
@@ -111,11 +158,84 @@ class Frequency(Type):
         return Rate(count, match[2])
 
     def describe(self) -> str:
-        return "`N per day|week|month|quarter|year`, N > 0"
+        return f"`N per {_PERIOD_WORDS}`, N > 0"
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         # The same forms the validator accepts: "40 per month", "40/month", "3 a day", "2 per weeks".
         return {"type": "string", "pattern": f"^[0-9]+(\\.[0-9]+)?\\s*(per|/|a|an|each)\\s*({'|'.join(PERIODS)})s?$"}
+
+
+@dataclass(frozen=True)
+class Unit(Text):
+    """A metric's unit: forgiving about the case of duration, percent and count words, strict
+    about currency codes, and no silent custom unit for a typo of a known word."""
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = super().convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        code = units.currency_case(text)
+        if code is not None:
+            return ctx.problem(
+                node, where, f"`{text}` is not a unit; did you mean `{code}`? Write currency codes in capitals"
+            )
+        word = units.near_miss(text)
+        if word is not None:
+            return ctx.problem(
+                node,
+                where,
+                f"`{text}` is not a unit storyteller knows; did you mean `{word}`? (a misspelt unit would be a custom "
+                "unit and count no time)",
+            )
+        return text
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        # A typo one or two edits from a known word cannot be listed here (there are hundreds
+        # of thousands); a currency code in other case can.
+        codes = "|".join(_any_case(code) for code in sorted(units.currency_codes()))
+        in_other_case = {"allOf": [{"pattern": f"^(?:{codes})$"}, {"not": {"pattern": "^[A-Z]{3}$"}}]}
+        return {**super().json(choices), "not": in_other_case}
+
+
+_EACH = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([^\s0-9.]\S*)")
+
+
+@dataclass(frozen=True)
+class EachCost(Type):
+    """`45 minutes` or `400 EUR`: a number > 0 and a duration unit or a currency code."""
+
+    def convert(self, node: Node, where: str, ctx: Context) -> Any:
+        text = Text(60).convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        example = "write it as a number and a duration or currency code, e.g. `45 minutes` or `400 EUR`"
+        match = _EACH.fullmatch(text)
+        if not match:
+            if re.fullmatch(r"[0-9.,]+", text):
+                return ctx.problem(
+                    node, where, f"`{text}` has no unit; write `{text} minutes` (time) or `{text} EUR` (money)"
+                )
+            return ctx.problem(node, where, f'"{printable(text)}" is not a cost; {example}')
+        amount, unit = (int(match[1]) if match[1].isdigit() else float(match[1])), match[2]
+        kind = units.family(unit)
+        if kind not in (units.Family.DURATION, units.Family.CURRENCY):
+            code = units.currency_case(unit)
+            hint = f"did you mean `{code}`?" if code else example
+            return ctx.problem(
+                node, where, f"`{printable(unit)}` is neither a duration unit nor a currency code; {hint}"
+            )
+        if amount <= 0:
+            return ctx.problem(node, where, "must be more than 0; remove `each` if an occurrence costs nothing")
+        if amount > MAX_MAGNITUDE:
+            return ctx.problem(node, where, f"{match[1]} is too large; the limit is {MAX_MAGNITUDE:,.0f}")
+        return Each(amount, unit)
+
+    def describe(self) -> str:
+        return "a number > 0 and a duration unit or a currency code: `45 minutes`, `400 EUR`"
+
+    def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
+        kinds = unit_pattern((units.Family.DURATION, units.Family.CURRENCY))
+        return {"type": "string", "pattern": f"^(?!0+(\\.0+)?\\s*[^0-9.\\s])[0-9]+(\\.[0-9]+)?\\s*(?:{kinds})$"}
 
 
 @dataclass(frozen=True)
