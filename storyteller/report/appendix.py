@@ -10,7 +10,6 @@ from markupsafe import Markup
 from storyteller.figures.metrics import StoryFigures, Totals
 from storyteller.format.config import Config
 from storyteller.report.fmt import Formatter
-from storyteller.report.sections import hours_per_week
 from storyteller.report.views import anchor, marked
 
 
@@ -71,9 +70,12 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         Formula("Relative change", "The change divided by the before value, in percent; not shown when before is 0."),
         Formula(
             "Factor",
-            "For a lower-is-better metric, before divided by after (\u201c2.5\u00d7 faster\u201d); for a "
-            "higher-is-better metric, after divided by before. When a lower-is-better value reaches 0 the "
-            "problem is marked eliminated; when before is 0 only the change is shown.",
+            "For a lower-is-better metric, before divided by after; for a higher-is-better metric, after "
+            "divided by before. Its word follows the metric: \u201cfaster\u201d for the time one event takes, "
+            "\u201cless time\u201d for time in a period or time that is not hands-on work, \u201cfewer\u201d "
+            "or \u201cmore\u201d for counts, \u201clower\u201d or \u201chigher\u201d otherwise. When a "
+            "lower-is-better value reaches 0 the problem is marked eliminated; when before is 0 only the change "
+            "is shown.",
         ),
         Formula(
             "Regression",
@@ -82,14 +84,19 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         ),
         Formula(
             "Yearly hours saved",
-            "For a metric of hands-on work time with a frequency: (before \u2212 after) in hours \u00d7 events a "
-            "year (a day 365, a week 52, a month 12, a quarter 4). A story's figure is the sum of its metrics'; "
-            "a period's is the sum of its delivered stories'. Waiting and lead times save no hours.",
+            "Only hands-on work time counts. For the time one event takes, with a frequency: (before \u2212 "
+            "after) in hours \u00d7 events a year. For time measured per a period (hands_on: true): (before "
+            "\u2212 after) in hours \u00d7 periods a year. For a count with a time each: the improvement "
+            "\u00d7 periods a year \u00d7 the hours of one occurrence. Periods a year: a day 365, a workday "
+            f"{fmt.number(config.workdays_per_year)} (the workspace's workdays_per_year), a week 52, a month 12, "
+            "a quarter 4. Waiting, downtime and lead time (hands_on: false) save no hours. A story's figure is "
+            "the sum of its metrics'; a period's is the sum of its delivered stories'.",
         ),
         Formula(
             "Yearly money saved",
             f"Yearly hours saved \u00d7 the hourly rate: {rate}; plus, for money metrics with a frequency or "
-            f"period, (before \u2212 after) \u00d7 periods a year. Only amounts in {config.currency} are added; "
+            "period, (before \u2212 after) \u00d7 periods a year, and for a count with an amount each, the "
+            f"improvement \u00d7 periods a year \u00d7 the amount. Only amounts in {config.currency} are added; "
             "other currencies are shown apart and never converted.",
         ),
         Formula(
@@ -99,7 +106,7 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         ),
         Formula(
             "Working weeks",
-            f"Yearly hours saved \u00f7 {fmt.number(hours_per_week(config))} hours (the workspace's "
+            f"Yearly hours saved \u00f7 {fmt.number(config.hours_per_week)} hours (the workspace's "
             "hours_per_week): the \u201cworking weeks\u201d of the summary.",
         ),
         Formula(

@@ -130,17 +130,9 @@ def headlines(delivered: Sequence[StoryFigures], total: Totals, config: Config, 
     )
 
 
-HOURS_PER_WEEK = 40  # the spec's default of the workspace's hours_per_week
-
-
-def hours_per_week(config: Config) -> float:
-    """The week the report counts hours in: the workspace's ``hours_per_week`` (v1.1)."""
-    return float(getattr(config, "hours_per_week", None) or HOURS_PER_WEEK)
-
-
 def _weeks_note(hours: float, config: Config, fmt: Formatter) -> str:
     """The hours saved as weeks of work, saying what a week is: "about 19 working weeks of 40 hours"."""
-    week = hours_per_week(config)
+    week = config.hours_per_week
     return f"about {fmt.weeks(hours / week)} working weeks of {fmt.number(week)} hours"
 
 

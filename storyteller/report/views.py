@@ -121,15 +121,26 @@ def factor_word(m: Metric) -> str:
     kind = units.family(m.unit)
     lower = m.better == "lower"
     if kind is units.Family.DURATION and lower:
-        return "less time" if m.per is not None or getattr(m, "hands_on", None) is False else "faster"
+        return "less time" if m.per is not None or m.hands_on is False else "faster"
     if kind is units.Family.COUNT:
         return "fewer" if lower else "more"
     return "lower" if lower else "higher"
 
 
+def _how_often(m: Metric, fmt: Formatter) -> str:
+    """What the yearly figure is made of, under the metric's name: "40 per month",
+    "per month, 45 min each", "per year, not hands-on work"."""
+    parts = [str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")]
+    if m.each is not None:
+        parts.append(f"{fmt.value(m.each.amount, m.each.unit, metric_decimals(m.each.amount))} each")
+    if m.hands_on is False:
+        parts.append("not hands-on work")
+    return ", ".join(p for p in parts if p)
+
+
 def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
     m = f.metric
-    freq = str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")
+    freq = _how_often(m, fmt)
     decimals = metric_decimals(m.before, m.after)
     return MetricRow(
         name=m.name,
