@@ -149,7 +149,14 @@ def _skeleton_story(quoted: str, team: str, category: str, quarter: Quarter) -> 
         #    unit: minutes                 # seconds, hours, days, percent, count, USD, tickets...
         #    before: 50
         #    after: 20
-        #    frequency: 40 per month       # durations and money only: gives yearly hours saved
+        #    frequency: 40 per month       # how often (per workday, week...): gives yearly hours saved
         #    basis: measured               # or estimated
         #    source: "{PROMPTS["source"]}"
+        #  - name: Disk-full incidents     # a count, with what one occurrence costs
+        #    unit: count
+        #    per: month
+        #    before: 14
+        #    after: 2
+        #    better: lower
+        #    each: 45 minutes              # hands-on time each, or an amount such as 400 EUR
         """)
