@@ -394,7 +394,6 @@ def test_a_bug_is_one_line_and_debug_shows_no_local_variables(tmp_path: Path) ->
 def test_the_help_sample_in_docs_cli_is_the_real_help() -> None:
     """docs/cli.md shows `storyteller --help` as it is, every command included."""
 
-
     sample = re.search(r"```console\n\$ storyteller --help\n(.*?)```", (REPO / "docs" / "cli.md").read_text(), re.S)
     assert sample, "docs/cli.md has no `storyteller --help` sample"
     env = {**os.environ, "COLUMNS": "80"}  # the width the sample was taken at

@@ -67,11 +67,16 @@ def test_the_word_after_a_factor_follows_the_metric(make_workspace: Callable[...
         ("2.5\u00d7 more", "", ""),
         ("3.7\u00d7 lower", "", ""),
         ("2.3\u00d7 higher", "", ""),  # 2.25, half away from zero
-        ("3.0\u00d7 lower", "per month", ""),
+        ("3.0\u00d7 lower", "per month: \u20ac9,600 a year", ""),  # 800 x 12
         ("2.5\u00d7 lower", "", ""),
-        ("6.0\u00d7 fewer", "per quarter, \u20ac400 each", ""),
+        ("6.0\u00d7 fewer", "per quarter, \u20ac400 each: \u20ac8,000 a year", ""),  # 5 x 4 x 400
     ]
-    assert [r.money for r in rows][-1] == "\u20ac8,000"  # 5 x 4 x 400 EUR
+    assert [r.money for r in rows][-1] == "\u20ac8,000"
+
+
+def test_money_in_another_currency_is_said_apart(make_workspace: Callable[..., object]) -> None:
+    (row,) = _rows(make_workspace, _metric("count", "6", "1", "per: quarter", "better: lower", "each: 400 USD"))
+    assert row.frequency == "per quarter, $400 each: $8,000 a year (not converted)"
 
 
 def test_a_metrics_values_share_its_decimals(make_workspace: Callable[..., object]) -> None:

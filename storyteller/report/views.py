@@ -127,20 +127,26 @@ def factor_word(m: Metric) -> str:
     return "lower" if lower else "higher"
 
 
-def _how_often(m: Metric, fmt: Formatter) -> str:
+def _how_often(f: MetricFigures, fmt: Formatter) -> str:
     """What the yearly figure is made of, under the metric's name: "40 per month",
-    "per month, 45 min each", "per year, not hands-on work"."""
+    "per month, 45 min each", "per year, not hands-on work", and the money that does not
+    come from hours: "per quarter, $650 each: $10,400 a year", so every figure of the story
+    can be traced to a metric."""
+    m = f.metric
     parts = [str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")]
     if m.each is not None:
         parts.append(f"{fmt.value(m.each.amount, m.each.unit, metric_decimals(m.each.amount))} each")
     if m.hands_on is False:
         parts.append("not hands-on work")
-    return ", ".join(p for p in parts if p)
+    text = ", ".join(p for p in parts if p)
+    cash = [f"{fmt.money(f.yearly_cash_saved)} a year"] if f.yearly_cash_saved else []
+    cash += [f"{fmt.money(v, code)} a year (not converted)" for code, v in sorted(f.other_currency.items()) if v]
+    return f"{text}: {', '.join(cash)}" if cash else text
 
 
 def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
     m = f.metric
-    freq = _how_often(m, fmt)
+    freq = _how_often(f, fmt)
     decimals = metric_decimals(m.before, m.after)
     return MetricRow(
         name=m.name,
