@@ -6,17 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import textwrap
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from storyteller.cli import app
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import load_config
 from storyteller.format.load import load_workspace
 from storyteller.report.context import Period, build_context
 from storyteller.report.fmt import Formatter, rounded
+
+from .conftest import BASE_STORY
 
 FMT = Formatter("en_US", "USD")
 
@@ -93,3 +98,21 @@ def test_the_report_total_is_the_rounded_exact_total(stories: list[list[tuple[Fr
         expected = f"{_half_away(exact):,}".replace("-", "\u2212")
         assert context.headlines.hours.value == expected
         assert context.appendix.total.hours == expected
+
+
+def test_chart_labels_and_the_list_round_as_the_report_does(
+    make_workspace: Callable[..., object], runner: CliRunner
+) -> None:
+    from storyteller.report.charts import Palette, category_chart, trend_chart
+
+    palette = Palette.from_brand("#0f4c5c")
+    trend = trend_chart([("2026-Q2", 242.5, 2), ("2026-Q3", 766.5, 3)], palette)
+    assert "2026-Q2: 243 hours from 2 stories; 2026-Q3: 767 hours from 3 stories" in trend.description
+    category = category_chart([("Automation", 524.5, 242.0)], palette, "Hours saved a year")
+    assert "Automation: 767 hours (525 measured, 242 estimated)" in category.description
+
+    ws = make_workspace()
+    ws.story("half", BASE_STORY.replace("frequency: 40 per month", "frequency: 1533 per year"))  # type: ignore[attr-defined]
+    listed = runner.invoke(app, ["list", "-w", str(ws.root)])  # type: ignore[attr-defined]
+    assert listed.exit_code == 0, listed.output
+    assert "767" in listed.stdout and "766" not in listed.stdout  # 30 min x 1533 = 766.5 h

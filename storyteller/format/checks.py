@@ -161,7 +161,7 @@ def plausibility(stories: Sequence[Story], config: Config, today: dt.date) -> li
 
 
 def _num(value: float) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
+    return f"{units.round_half_away(value, 1):,.1f}".removesuffix(".0")  # half away from zero, as the report
 
 
 def _metric_findings(story: Story, index: int, metric: Metric, config: Config) -> list[Finding]:
