@@ -75,6 +75,7 @@ metrics:
     unit: percent
     before: {40 + index % 30}
     after: {80 + index % 20}
+    better: higher
 """
 
 

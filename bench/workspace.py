@@ -135,7 +135,8 @@ def _metrics(rng: random.Random, subject: str, index: int) -> list[str]:
             items.append(_metric(f"Failed {subject} attempts", "count", b, a, per=per, better="lower"))
         elif kind == "percent":
             b = rng.randint(40, 90)
-            items.append(_metric(f"Share of {subject} requests done the same day", "percent", b, rng.randint(b, 100)))
+            share = f"Share of {subject} requests done the same day"
+            items.append(_metric(share, "percent", b, rng.randint(b, 100), better="higher"))
         elif kind == "money":
             b = rng.randint(500, 9000)
             name, unit = f"Licence and support cost of the {subject} tooling", rng.choice(CURRENCIES)

@@ -20,6 +20,8 @@ from storyteller.format.load import Workspace
 from storyteller.format.story import Metric, Story
 from storyteller.format.values import Each, Rate
 
+from .test_metrics import metric
+
 CONFIG = Config(root=Path("."), hourly_rate=95)
 PERIODS = list(units.PERIODS)
 
@@ -63,20 +65,9 @@ def metrics(draw: st.DrawFn) -> Metric:
     else:
         unit, better = "tickets", draw(st.sampled_from(["higher", "lower"]))
         before, after = draw(any_number), draw(any_number)
-    return Metric(
-        name="m",
-        unit=unit,
-        before=before,
-        after=after,
-        better=better,
-        frequency=frequency,
-        per=per,
-        hands_on=hands_on,
-        each=each,
-        basis=draw(st.sampled_from(["measured", "estimated"])),
-        source=None,
-        accept=(),
-        line=1,
+    basis = draw(st.sampled_from(["measured", "estimated"]))
+    return metric(
+        unit, before, after, better=better, frequency=frequency, per=per, hands_on=hands_on, each=each, basis=basis
     )
 
 
@@ -234,3 +225,33 @@ def test_yaml_11_surprises_stay_text_as_typed(word: str) -> None:
     node, problems = parse(f"team: {word}\n".encode(), "s.yaml")
     assert not problems
     assert Text(100).convert(node.entries["team"], "team", Context("s.yaml")) == word  # type: ignore[union-attr]
+
+
+@given(st.integers(0, 10**13), st.integers(0, 4), st.sampled_from([1, -1]))
+def test_rounding_a_half_goes_away_from_zero(whole: int, places: int, sign: int) -> None:
+    # x = sign * (whole + 0.5) / 10**places, written exactly in decimal (as an author or the
+    # export writes it): rounded, it is sign * (whole + 1) / 10**places, never to even.
+    half = float(f"{'-' if sign < 0 else ''}{whole * 10 + 5}e-{places + 1}")
+    away = float(f"{'-' if sign < 0 else ''}{whole + 1}e-{places}")
+    assert units.round_half_away(half, places) == away
+
+
+@given(st.floats(-MAX_MAGNITUDE, MAX_MAGNITUDE, allow_nan=False, allow_infinity=False), st.integers(0, 4))
+def test_rounding_is_to_the_nearest_step_and_keeps_the_sign(value: float, places: int) -> None:
+    rounded = units.round_half_away(value, places)
+    step = 10.0**-places
+    assert abs(rounded - value) <= step / 2 * (1 + 1e-9) + abs(value) * 1e-15
+    assert rounded == 0 or (rounded > 0) == (value > 0)
+    assert rounded == units.round_half_away(rounded, places)  # already at its step: unchanged
+
+
+@settings(max_examples=60)
+@given(metrics())
+def test_the_export_is_the_exact_figure_rounded_half_away_to_4_places(m: Metric) -> None:
+    from storyteller.figures.export import metric_record
+
+    exact = metric_figures(m, CONFIG)
+    exported = metric_record(exact)
+    for key in ("change", "change_percent", "factor", "yearly_hours_saved", "yearly_money_saved"):
+        value = getattr(exact, key)
+        assert exported[key] == (None if value is None else units.round_half_away(value, 4)), key

@@ -30,7 +30,9 @@ class MetricFigures:
     yearly_hours_saved: float | None
     yearly_money_saved: float | None  # workspace currency: hours x hourly_rate plus cash
     other_currency: dict[str, float]  # yearly amounts in currencies other than the workspace's
-    yearly_cash_saved: float | None = None  # the cash part of yearly_money_saved (currency metrics, `each` money)
+    # The cash part of yearly_money_saved (currency metrics, `each` money): 0 when the money
+    # is all hours x rate, None when there is no money.
+    yearly_cash_saved: float | None = None
 
     @property
     def improved(self) -> bool:
@@ -107,6 +109,7 @@ def metric_figures(metric: Metric, config: Config) -> MetricFigures:
     elif saved is not None:
         other = {saved[0]: saved[1]}
     money = _money_sum((from_hours, cash))
+    cash = None if money is None else cash or 0.0
     return MetricFigures(metric, change, change_percent, factor, eliminated, regression, hours, money, other, cash)
 
 
@@ -121,7 +124,7 @@ class StoryFigures:
     other_currency: dict[str, float]
     fte: float
     payback_weeks: float | None
-    yearly_cash_saved: float | None  # the part of yearly_money_saved that is cash, not hours x rate
+    yearly_cash_saved: float | None  # the part of yearly_money_saved that is cash, not hours x rate (None: no money)
     go_live: dt.date  # the story's `date`, or else the last day of its quarter
 
     @property

@@ -17,6 +17,6 @@ def story_json_schema(choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         "$id": SCHEMA_URL,
         "title": "storyteller story",
         "description": "One improvement an operations team delivered: the problem, what was done, "
-        "the outcome and before/after metrics (story format version 1).",
+        "the outcome and before/after metrics (story format version 1.1).",
         **STORY.json(choices),
     }
