@@ -155,6 +155,9 @@ def test_every_prompt_that_new_writes_is_a_placeholder_warning(
         f'stories/2026-Q3/backup-checks.yaml:19:10: warning: outcome: "TODO: what is better now, for whom?" is '
         f"placeholder text; {fix}",
     ]
+    built = runner.invoke(app, ["build", "--format", "html", "--quarter", "2026-Q3", "-w", root], env=TODAY)
+    assert built.exit_code == 0, built.output
+    assert result.stderr.splitlines()[0] in built.stderr.splitlines()  # build says it too
     strict = runner.invoke(app, ["validate", "--strict", "-w", root], env=TODAY)
     assert strict.exit_code == 1
     assert strict.stderr.splitlines()[0] == (
