@@ -304,3 +304,10 @@ def test_every_duration_word_can_be_shown_in_the_report(unit: str, shown: str) -
     from storyteller.report.fmt import Formatter
 
     assert Formatter("en_US", "USD").value(120, unit) == shown
+
+
+@pytest.mark.parametrize("written", ["40 per working day", "40 per business day", "40 per working-days"])
+def test_a_working_day_frequency_is_told_its_name(tmp_path: Path, written: str) -> None:
+    assert problems(tmp_path, metric_story("minutes", extra=f"frequency: {written}\n")) == [
+        f'{STORY}:15:16: metrics[0].frequency: "{written}": write it as `40 per workday`'
+    ]

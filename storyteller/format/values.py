@@ -145,6 +145,9 @@ class Frequency(Type):
             return INVALID
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:per|/|a|an|each)\s*([a-z]+?)s?", text.strip())
         if not match or match[2] not in PERIODS:
+            working = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:per|/|a|an|each)\s*(?:working|work|business)[ -]?days?", text)
+            if working:  # the period has a name of its own
+                return ctx.problem(node, where, f'"{text}": write it as `{working[1]} per workday`')
             return ctx.problem(
                 node,
                 where,
