@@ -8,9 +8,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from storyteller.errors import UsageError, WorkspaceError
+from storyteller.errors import UsageError, WorkspaceError, printable
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import Config
+from storyteller.format.fields import closest
 from storyteller.format.load import discover, story_id
 from storyteller.format.scaffold import GITIGNORE, SCHEMA_FILE, config_text, slugify, story_text
 from storyteller.format.schema import story_json_schema
@@ -87,7 +88,9 @@ def new_story(config: Config, title: str, category: str | None, quarter: Quarter
     keys = [k for k, _ in config.categories]
     chosen = category or keys[0]
     if chosen not in keys:
-        raise UsageError(f"--category {chosen!r} is not one of: {', '.join(keys)}")
+        close = closest(chosen, keys)
+        hint = f"did you mean `{close}`?" if close else f"use one of: {', '.join(keys)}"
+        raise UsageError(f"--category `{printable(chosen)}` is not a category of this workspace; {hint}")
     slug = slugify(title)
     if not slug:
         raise UsageError("the title needs at least one letter or digit for the file name")

@@ -70,6 +70,8 @@ def print_stories(figures: list[Any], total: Any, config: Any, selection: Any) -
     from rich.console import Console
     from rich.table import Table
 
+    from storyteller.report.fmt import rounded
+
     table = Table(title=f"Stories: {selection}", title_justify="left")
     table.add_column("quarter", no_wrap=True)
     table.add_column("story", no_wrap=True, max_width=48, overflow="ellipsis")
@@ -79,7 +81,7 @@ def print_stories(figures: list[Any], total: Any, config: Any, selection: Any) -
     table.add_column("hours/year", justify="right", no_wrap=True)
     for f in figures:
         s = f.story
-        hours = f"{f.yearly_hours_saved:,.0f}"
+        hours = f"{rounded(f.yearly_hours_saved):,}"  # half away from zero, as the report
         table.add_row(  # story text as text: `[link=...]` in a team is no terminal markup
             str(s.quarter),
             escape(printable(s.id, limit=None)),
@@ -95,7 +97,7 @@ def print_stories(figures: list[Any], total: Any, config: Any, selection: Any) -
         "",
         "",
         "",
-        f"{total.yearly_hours_saved:,.0f}",
+        f"{rounded(total.yearly_hours_saved):,}",
     )
     out = Console(highlight=False, emoji=False, width=None if sys.stdout.isatty() else 160)  # `:smile:` is text
     out.print(table)

@@ -72,7 +72,7 @@ CONFIG = "organization: Test Org\nhourly_rate: 95\nhours_per_fte: 1720\n"
 
 
 def test_every_declared_code_has_a_case() -> None:
-    assert {c.code for c in CHECKS} == {case[0] for case in CASES} | {"duplicate-title"}
+    assert {c.code for c in CHECKS} == {case[0] for case in CASES} | {"duplicate-title", "placeholder"}
 
 
 @pytest.mark.parametrize(("code", "text", "where", "detail"), CASES, ids=[c[0] for c in CASES])
@@ -131,6 +131,66 @@ def test_accept_takes_only_real_codes(make_workspace: Callable[..., object], run
         "code; use one of: `large-factor`, `no-change`, `large-saving`, `team-capacity`, `no-source`",
         "stories/2026-Q3/typo.yaml:17:10: accept[0]: `large-factr` is not a known warning code; did you mean `large-factor`?",
         "2 problems in 2 files",
+    ]
+
+
+def test_every_prompt_that_new_writes_is_a_placeholder_warning(
+    make_workspace: Callable[..., object], runner: CliRunner
+) -> None:
+    ws = make_workspace(CONFIG)
+    root = str(ws.root)  # type: ignore[attr-defined]
+    made = runner.invoke(app, ["new", "Backup checks", "--quarter", "2026-Q3", "-w", root], env=TODAY)
+    assert made.exit_code == 0, made.output
+    result = runner.invoke(app, ["validate", "-w", root], env=TODAY)
+    assert (result.exit_code, result.stdout) == (0, "1 story valid, 5 warnings\n")
+    fix = "write the story's own text in its place"
+    assert result.stderr.splitlines() == [
+        f'stories/2026-Q3/backup-checks.yaml:4:10: warning: summary: "TODO: one sentence on what is better now." '
+        f"is placeholder text; {fix}",
+        f'stories/2026-Q3/backup-checks.yaml:6:7: warning: team: "Your team" is placeholder text; {fix}',
+        f'stories/2026-Q3/backup-checks.yaml:15:10: warning: problem: "TODO: what hurt before, and how often? '
+        f'(Markdown)" is placeholder text; {fix}',
+        f'stories/2026-Q3/backup-checks.yaml:17:11: warning: solution: "TODO: what did the team do?" is '
+        f"placeholder text; {fix}",
+        f'stories/2026-Q3/backup-checks.yaml:19:10: warning: outcome: "TODO: what is better now, for whom?" is '
+        f"placeholder text; {fix}",
+    ]
+    built = runner.invoke(app, ["build", "--format", "html", "--quarter", "2026-Q3", "-w", root], env=TODAY)
+    assert built.exit_code == 0, built.output
+    assert result.stderr.splitlines()[0] in built.stderr.splitlines()  # build says it too
+    strict = runner.invoke(app, ["validate", "--strict", "-w", root], env=TODAY)
+    assert strict.exit_code == 1
+    assert strict.stderr.splitlines()[0] == (
+        'stories/2026-Q3/backup-checks.yaml:4:10: summary: "TODO: one sentence on what is better now." '
+        f"is placeholder text; {fix} [placeholder]"
+    )
+
+
+def test_a_placeholder_cannot_be_accepted(make_workspace: Callable[..., object], runner: CliRunner) -> None:
+    ws = make_workspace(CONFIG)
+    ws.story("accepting", BASE_STORY + "accept: [placeholder]\n")  # type: ignore[attr-defined]
+    result = runner.invoke(app, ["validate", "-w", str(ws.root)], env=TODAY)  # type: ignore[attr-defined]
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "stories/2026-Q3/accepting.yaml:17:10: accept[0]: `placeholder` is not a known warning code; use one of:"
+    )
+
+
+def test_prompts_of_earlier_versions_and_todo_text_are_placeholders_too(
+    make_workspace: Callable[..., object], runner: CliRunner
+) -> None:
+    ws = make_workspace(CONFIG)
+    text = BASE_STORY.replace(
+        "summary: Zoning requests now run through a reviewed playbook.", "summary: One sentence on what is better now."
+    )
+    text = text.replace("  Requests are closed the same day.", "  todo:  say what is better")
+    text += "    source: Where the numbers come from\n"
+    ws.story("old", text)  # type: ignore[attr-defined]
+    result = runner.invoke(app, ["validate", "-w", str(ws.root)], env=TODAY)  # type: ignore[attr-defined]
+    assert [line.split(": warning: ")[1].split(" is placeholder")[0] for line in result.stderr.splitlines()] == [
+        'summary: "One sentence on what is better now."',
+        'outcome: "todo: say what is better"',
+        'metrics[0].source: "Where the numbers come from"',
     ]
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -389,3 +390,14 @@ def test_a_bug_is_one_line_and_debug_shows_no_local_variables(tmp_path: Path) ->
     debug = _python("-c", BUG, "--debug", "validate", "--workspace", str(REPO), cwd=tmp_path)
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "ValueError: boom" in debug.stderr
     assert "CONFIDENTIAL-STORY-TEXT" not in debug.stderr + debug.stdout
+
+
+def test_the_help_sample_in_docs_cli_is_the_real_help() -> None:
+    """docs/cli.md shows `storyteller --help` as it is, every command included."""
+
+    sample = re.search(r"```console\n\$ storyteller --help\n(.*?)```", (REPO / "docs" / "cli.md").read_text(), re.S)
+    assert sample, "docs/cli.md has no `storyteller --help` sample"
+    env = {**os.environ, "COLUMNS": "80"}  # the width the sample was taken at
+    result = subprocess.run([sys.executable, "-m", "storyteller", "--help"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0
+    assert sample.group(1) == result.stdout.replace("python -m storyteller", "storyteller")

@@ -268,3 +268,25 @@ def test_every_field_a_template_can_use_is_in_the_docs() -> None:
         missing = [f.name for f in dataclasses.fields(record) if f.name not in _documented(sections[record.__name__])]
         assert not missing, f"{record.__name__} fields not in docs/templates.md: {missing}"
     assert "tiles" in _documented(sections["Headlines"])  # a property, the one way to loop over the tiles
+
+
+def test_a_placeholder_is_marked_in_the_html_and_the_pdf_never_shown_silently(tmp_path: Path) -> None:
+    story = BASE_STORY.replace(
+        "summary: Zoning requests now run through a reviewed playbook.",
+        'summary: "TODO: one sentence on what is better now."',
+    ).replace("team: Storage Operations", "team: Your team")
+    story = story.replace("  Requests are closed the same day.", "  TODO: what is better now, for whom?")
+    ws = _workspace(tmp_path / "ws", stories={"san-zoning": story})
+    html = _build(ws, "html,pdf")
+    tip = "placeholder text from storyteller new: replace it in the story file"
+    label = '<span class="placeholder-label">placeholder</span>'
+    article = html.split('id="story-san-zoning"', 1)[1].split("</article>", 1)[0]
+    assert f'<p class="story-summary"><span class="placeholder" title="{tip}">{label} TODO: one sentence' in article
+    assert f'<span class="team"><span class="placeholder" title="{tip}">{label} Your team</span>' in article
+    assert f'<div class="placeholder placeholder-block" title="{tip}">{label}<p>TODO: what is better now' in article
+    appendix = html.split('id="appendix"', 1)[1]
+    assert f'<td><span class="placeholder" title="{tip}">{label} Your team</span></td>' in appendix
+    pages = PdfReader(ws / "output" / "2026-Q3" / f"{NAME}.pdf").pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    assert "PLACEHOLDER TODO: one sentence on what is better now." in text
+    assert "PLACEHOLDER Your team" in text and "PLACEHOLDER TODO: what is better now, for whom?" in text

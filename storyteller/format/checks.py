@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from storyteller.errors import Problem, printable
 from storyteller.figures import units
 from storyteller.figures.periods import QUARTER_PATTERN, Quarter
+from storyteller.format.placeholders import is_placeholder
 
 if TYPE_CHECKING:  # the story declares its `accept` codes from CHECKS: it imports this module
     from storyteller.format.config import Config
@@ -36,6 +37,7 @@ class Check:
     on: str  # "metric" or "story": where it is found, and so where `accept` may name it
     finds: str  # the condition, for the docs
     advice: str  # what to check or fix, for the docs and the warning
+    acceptable: bool = True  # False: only fixing the story silences it (`accept` may not name it)
 
 
 CHECKS = (
@@ -89,17 +91,27 @@ CHECKS = (
         "correct `quarter` (or `date`), or move the file to the folder of its quarter",
     ),
     Check(
+        "placeholder",
+        "story",
+        "A text field (`summary`, `team`, `problem`, `solution`, `outcome`, a metric's `source`) is still a "
+        "prompt that `storyteller new` wrote (it starts with `TODO:`, or is one such as `Your team`). "
+        "It cannot be accepted.",
+        "write the story's own text in its place",
+        acceptable=False,
+    ),
+    Check(
         "duplicate-title",
         "story",
         "Another story has the same title (ignoring case and spaces).",
         "give each story its own title, or merge the two stories",
     ),
 )
-STORY_CODES = tuple(c.code for c in CHECKS)
-METRIC_CODES = tuple(c.code for c in CHECKS if c.on == "metric")
+STORY_CODES = tuple(c.code for c in CHECKS if c.acceptable)
+METRIC_CODES = tuple(c.code for c in CHECKS if c.on == "metric" and c.acceptable)
 
 ADVICE = {check.code: check.advice for check in CHECKS}
 SCOPE = {check.code: check.on for check in CHECKS}
+ACCEPTABLE = {check.code: check.acceptable for check in CHECKS}
 
 
 @dataclass(frozen=True, order=True)
@@ -115,7 +127,9 @@ class Finding:
 
     @property
     def message(self) -> str:
-        """What looks wrong, what to do, and how to accept it."""
+        """What looks wrong, what to do, and how to accept it (where it may be accepted)."""
+        if not ACCEPTABLE[self.code]:
+            return f"{self.detail}; {ADVICE[self.code]}"
         return f"{self.detail}; {ADVICE[self.code]}, or accept it: `accept: [{self.code}]` on the {SCOPE[self.code]}"
 
     def __str__(self) -> str:
@@ -141,12 +155,13 @@ def plausibility(stories: Sequence[Story], config: Config, today: dt.date) -> li
                 if f.code not in (*story.accept, *metric.accept)
             )
         found.extend(f for f in _story_findings(story, config, today) if f.code not in story.accept)
+        found.extend(_placeholders(story))  # never accepted
     found.extend(_duplicate_titles(stories))
     return sorted(found)
 
 
 def _num(value: float) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
+    return f"{units.round_half_away(value, 1):,.1f}".removesuffix(".0")  # half away from zero, as the report
 
 
 def _metric_findings(story: Story, index: int, metric: Metric, config: Config) -> list[Finding]:
@@ -263,3 +278,32 @@ def _duplicate_titles(stories: Sequence[Story]) -> list[Finding]:
                 )
             )
     return result
+
+
+PLACEHOLDER_FIELDS = ("summary", "team", "problem", "solution", "outcome")
+
+
+def _placeholders(story: Story) -> list[Finding]:
+    """A finding for each text field still holding a prompt of `storyteller new`."""
+    places: list[tuple[str, str | None, tuple[int, int]]] = [
+        (name, getattr(story, name), story.places.get(name, (1, 1))) for name in PLACEHOLDER_FIELDS
+    ]
+    places.extend(
+        (f"metrics[{i}].source", m.source, m.places.get("source", (m.line, 1))) for i, m in enumerate(story.metrics)
+    )
+    return [
+        Finding(
+            story.file,
+            *place,
+            name,
+            "placeholder",
+            f"{_shown(text)} is placeholder text",
+        )
+        for name, text, place in places
+        if text is not None and is_placeholder(text)
+    ]
+
+
+def _shown(text: str) -> str:
+    words = " ".join(text.split())
+    return f'"{words if len(words) <= 60 else words[:57] + "..."}"'

@@ -98,6 +98,7 @@ def checks() -> str:
     rows = [CHECKS_START, "| code | accept on | warns when | what to do |", "|---|---|---|---|"]
     for check in CHECKS:
         where = "the metric or the story" if check.on == "metric" else "the story"
+        where = where if check.acceptable else "cannot be accepted"
         rows.append(
             f"| `{check.code}` | {where} | {_cell(check.finds)} | {_cell(check.advice[0].upper() + check.advice[1:])}. |"
         )

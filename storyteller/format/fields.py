@@ -199,6 +199,19 @@ _BOOLEANS = frozenset(
 )
 
 
+def _hint(text: str) -> str:
+    """How to write a number as people often mistype it: `1,5` (a decimal comma), `1,500` (a
+    thousands separator), `18 hours` (a unit in the number)."""
+    if re.fullmatch(r"[-+]?[0-9]+,[0-9]+", text) and len(text.split(",")[1]) != 3:
+        return f"; use a decimal point: {text.replace(',', '.')}"
+    if re.fullmatch(r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", text):
+        return f"; write it without the thousands separator: {text.replace(',', '')}"
+    number = re.match(r"([-+]?[0-9]+(?:[.,][0-9]+)?)\s*(?:[^\W0-9_]|%)", text)  # a word or % after it
+    if number and _NUMBER.fullmatch(number.group(1).replace(",", ".")):
+        return f"; drop the unit: write {number.group(1).replace(',', '.')} (a metric's unit goes in `unit:`)"
+    return ""
+
+
 @dataclass(frozen=True)
 class Number(Type):
     minimum: float | None = None
@@ -214,7 +227,7 @@ class Number(Type):
         if scalar.style != "":
             if _NUMBER.fullmatch(text):
                 return ctx.problem(node, where, f"is a quoted number; remove the quotes: {text}")
-            return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"')
+            return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"{_hint(text)}')
         if text in _BOOLEANS:
             return ctx.problem(node, where, f"`{text}` is a yes/no value, not a number; write a number such as 20")
         if text.lower().lstrip("+-") in (".inf", ".nan", "inf", "nan", "infinity"):
@@ -233,7 +246,7 @@ class Number(Type):
                 f"`{text}` is a clock time, not a number; write it in one unit (1:30 -> 90 minutes)",
             )
         if not _NUMBER.fullmatch(text):
-            return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"')
+            return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"{_hint(text)}')
         value: float | int
         if re.fullmatch(r"[-+]?[0-9]+", text):
             value = int(text)

@@ -11,6 +11,7 @@ import yaml
 
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import BRAND, CONFIG
+from storyteller.format.placeholders import PROMPTS, TEAM
 from storyteller.format.record import Field
 
 SCHEMA_FILE = "story.schema.json"
@@ -81,7 +82,8 @@ def story_text(
     quoted = _value(title).strip()
     if example:
         return head + _example_story(quoted, team, category, quarter)
-    return head + _skeleton_story(quoted, _value(team).strip(), category, quarter)
+    team_line = _value(team).strip() + ("  # TODO: the team that owns the story" if team == TEAM else "")
+    return head + _skeleton_story(quoted, team_line, category, quarter)
 
 
 def _example_story(quoted: str, team: str, category: str, quarter: Quarter) -> str:
@@ -118,11 +120,13 @@ def _example_story(quoted: str, team: str, category: str, quarter: Quarter) -> s
 
 
 def _skeleton_story(quoted: str, team: str, category: str, quarter: Quarter) -> str:
-    """An in-progress story with every field to fill in, that validates until the metrics are in."""
+    """An in-progress story with every field to fill in, that validates until the metrics are in.
+    Its prompts start with TODO: (placeholders.py), so the `placeholder` warning and the report
+    find every one left in."""
     return textwrap.dedent(f"""\
         title: {quoted}
         # The one-line headline an executive reads (at most 300 characters).
-        summary: One sentence on what is better now.
+        summary: "{PROMPTS["summary"]}"
         quarter: {quarter}
         team: {team}
         # owners: [Your Name]
@@ -134,18 +138,25 @@ def _skeleton_story(quoted: str, team: str, category: str, quarter: Quarter) -> 
         # effort_hours: 40                # hours it took to build: gives payback time
 
         problem: |
-          What hurt before, and how often? (Markdown)
+          {PROMPTS["problem"]}
         solution: |
-          What did the team do?
+          {PROMPTS["solution"]}
         outcome: |
-          What is better now, for whom?
+          {PROMPTS["outcome"]}
 
         metrics: []
         #  - name: Hands-on time per request
         #    unit: minutes                 # seconds, hours, days, percent, count, USD, tickets...
         #    before: 50
         #    after: 20
-        #    frequency: 40 per month       # durations and money only: gives yearly hours saved
+        #    frequency: 40 per month       # how often (per workday, week...): gives yearly hours saved
         #    basis: measured               # or estimated
-        #    source: Where the numbers come from
+        #    source: "{PROMPTS["source"]}"
+        #  - name: Disk-full incidents     # a count, with what one occurrence costs
+        #    unit: count
+        #    per: month
+        #    before: 14
+        #    after: 2
+        #    better: lower
+        #    each: 45 minutes              # hands-on time each, or an amount such as 400 EUR
         """)

@@ -425,7 +425,19 @@ def _syntax_problem(error: yaml.MarkedYAMLError, text: str) -> tuple[int, int, s
     if mark is None:
         return 1, 1, _syntax_message(problem, context, bool(error.problem), tab=text[:1] == "\t")
     tab = text[mark.index : mark.index + 1] == "\t"
+    if text[mark.index : mark.index + 1] == "%" and "cannot start any token" in problem:
+        return mark.line + 1, mark.column + 1, _quote_percent(text, mark.index)
     return mark.line + 1, mark.column + 1, _syntax_message(problem, context, bool(error.problem), tab)
+
+
+def _quote_percent(text: str, index: int) -> str:
+    """`unit: %` unquoted: YAML reserves `%` at the start of a value (for directives). Say how
+    the line reads quoted: `quote it: unit: "%"`."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    key = re.sub(r"^(-\s+)+", "", text[start:index].strip())  # `- unit:` in a list reads `unit:`
+    value = text[index : end if end >= 0 else len(text)].split(" #")[0].strip().replace('"', '\\"')
+    return f'YAML syntax error: a value cannot start with `%` unquoted; quote it: {key} "{value}"'
 
 
 def _bad_escape(problem: str) -> bool:

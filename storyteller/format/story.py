@@ -28,8 +28,8 @@ from storyteller.format.values import PERIODS, Each, EachCost, FilePath, Frequen
 
 STATUSES = ("delivered", "in-progress")
 BASES = ("measured", "estimated")
-STORY_CODES = tuple(c.code for c in CHECKS)
-METRIC_CODES = tuple(c.code for c in CHECKS if c.on == "metric")
+STORY_CODES = tuple(c.code for c in CHECKS if c.acceptable)
+METRIC_CODES = tuple(c.code for c in CHECKS if c.on == "metric" and c.acceptable)
 
 # What the number rules say, by the family of the metric's unit (figures/units.py).
 METRIC_RULES = UnitRules(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from storyteller.figures.metrics import StoryFigures, Totals
 from storyteller.format.config import Config
 from storyteller.report.fmt import Formatter
-from storyteller.report.views import anchor
+from storyteller.report.views import anchor, marked
 
 
 @dataclass(frozen=True)
@@ -18,7 +20,7 @@ class AppendixRow:
     title: str
     anchor: str
     quarter: str
-    team: str
+    team: Markup  # marked when it is placeholder text
     category: str
     status: str
     hours: str
@@ -68,9 +70,12 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         Formula("Relative change", "The change divided by the before value, in percent; not shown when before is 0."),
         Formula(
             "Factor",
-            "For a lower-is-better metric, before divided by after (\u201c2.5\u00d7 faster\u201d); for a "
-            "higher-is-better metric, after divided by before. When a lower-is-better value reaches 0 the "
-            "problem is marked eliminated; when before is 0 only the change is shown.",
+            "For a lower-is-better metric, before divided by after; for a higher-is-better metric, after "
+            "divided by before. Its word follows the metric: \u201cfaster\u201d for the time one event takes, "
+            "\u201cless time\u201d for time in a period or time that is not hands-on work, \u201cfewer\u201d "
+            "or \u201cmore\u201d for counts, \u201clower\u201d or \u201chigher\u201d otherwise. When a "
+            "lower-is-better value reaches 0 the problem is marked eliminated; when before is 0 only the change "
+            "is shown.",
         ),
         Formula(
             "Regression",
@@ -79,20 +84,30 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         ),
         Formula(
             "Yearly hours saved",
-            "For a metric of hands-on work time with a frequency: (before \u2212 after) in hours \u00d7 events a "
-            "year (a day 365, a week 52, a month 12, a quarter 4). A story's figure is the sum of its metrics'; "
-            "a period's is the sum of its delivered stories'. Waiting and lead times save no hours.",
+            "Only hands-on work time counts. For the time one event takes, with a frequency: (before \u2212 "
+            "after) in hours \u00d7 events a year. For time measured per a period (hands_on: true): (before "
+            "\u2212 after) in hours \u00d7 periods a year. For a count with a time each: the improvement "
+            "\u00d7 periods a year \u00d7 the hours of one occurrence. Periods a year: a day 365, a workday "
+            f"{fmt.number(config.workdays_per_year)} (the workspace's workdays_per_year), a week 52, a month 12, "
+            "a quarter 4. Waiting, downtime and lead time (hands_on: false) save no hours. A story's figure is "
+            "the sum of its metrics'; a period's is the sum of its delivered stories'.",
         ),
         Formula(
             "Yearly money saved",
             f"Yearly hours saved \u00d7 the hourly rate: {rate}; plus, for money metrics with a frequency or "
-            f"period, (before \u2212 after) \u00d7 periods a year. Only amounts in {config.currency} are added; "
+            "period, (before \u2212 after) \u00d7 periods a year, and for a count with an amount each, the "
+            f"improvement \u00d7 periods a year \u00d7 the amount. Only amounts in {config.currency} are added; "
             "other currencies are shown apart and never converted.",
         ),
         Formula(
             "FTE equivalent",
             f"Yearly hours saved \u00f7 {fmt.number(config.hours_per_fte)} working hours of one full-time person "
             "(the workspace's hours_per_fte).",
+        ),
+        Formula(
+            "Working weeks",
+            f"Yearly hours saved \u00f7 {fmt.number(config.hours_per_week)} hours (the workspace's "
+            "hours_per_week): the \u201cworking weeks\u201d of the summary.",
         ),
         Formula(
             "Payback",
@@ -117,7 +132,7 @@ def _row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRow:
         title=story.title,
         anchor=anchor(story),
         quarter=str(story.quarter),
-        team=story.team,
+        team=marked(story.team),
         category=config.category_label(story.category),
         status="in progress" if not story.delivered else "delivered",
         hours=fmt.hours(s.yearly_hours_saved),
@@ -133,7 +148,7 @@ def _total_row(total: Totals, fmt: Formatter) -> AppendixRow:
         title="Total of delivered stories",
         anchor="",
         quarter="",
-        team="",
+        team=Markup(""),
         category="",
         status=f"{total.delivered} delivered",
         hours=fmt.hours(total.yearly_hours_saved),

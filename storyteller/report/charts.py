@@ -23,6 +23,7 @@ from typing import Any
 
 from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
+from storyteller.report.fmt import rounded
 from storyteller.workers import Done, Pool, cores
 from storyteller.write import write_cache
 
@@ -169,14 +170,19 @@ def _chart(kind: str, params: tuple[Any, ...], title: str, description: str) -> 
     return Chart(key, title, description, kind, params)
 
 
+def _whole(hours: float) -> str:
+    """Whole hours for a chart's labels, rounded as the report's text rounds them (half away from zero)."""
+    return f"{rounded(hours):,}"
+
+
 def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, unit_label: str) -> Chart:
     """Yearly hours saved per category, measured and estimated stacked. rows: (label, measured, estimated)."""
     rows = tuple(rows)
     parts = []
     for label, measured, estimated in rows:
-        text = f"{label}: {measured + estimated:,.0f} hours"
+        text = f"{label}: {_whole(measured + estimated)} hours"
         if estimated:
-            text += f" ({measured:,.0f} measured, {estimated:,.0f} estimated)"
+            text += f" ({_whole(measured)} measured, {_whole(estimated)} estimated)"
         parts.append(text)
     description = "Bar chart of yearly hours saved by category. " + "; ".join(parts) + "."
     return _chart("category", (rows, palette, unit_label), "Yearly hours saved by category", description)
@@ -219,7 +225,7 @@ def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Cha
     rows = tuple(rows)
     description = (
         "Bar chart of hours saved a year per quarter, with the number of delivered stories. "
-        + "; ".join(f"{q}: {h:,.0f} hours from {n} {'story' if n == 1 else 'stories'}" for q, h, n in rows)
+        + "; ".join(f"{q}: {_whole(h)} hours from {n} {'story' if n == 1 else 'stories'}" for q, h, n in rows)
         + "."
     )
     return _chart("trend", (rows, palette), "Hours saved and stories per quarter", description)
@@ -227,7 +233,7 @@ def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Cha
 
 def _trend_spec(rows: tuple[tuple[str, float, int], ...], palette: Palette) -> Parts:
     data = [
-        {"quarter": q, "hours": round(h, 1), "label": f"{h:,.0f} h \u00b7 {n} {'story' if n == 1 else 'stories'}"}
+        {"quarter": q, "hours": round(h, 1), "label": f"{_whole(h)} h \u00b7 {n} {'story' if n == 1 else 'stories'}"}
         for q, h, n in rows
     ]
     return _trend_frame, (palette,), data

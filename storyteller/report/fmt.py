@@ -1,15 +1,18 @@
 """Numbers, money, percentages and dates for the report, formatted by Babel for the locale.
 
-Figures are rounded the way a finance team would present them: whole hours and whole
-currency units once they are large, one decimal where a small figure needs it, and never
-float noise such as 5831.999.
+Figures are rounded the way a finance team would present them: half away from zero (766.5 h
+is 767 h, 1.25x is 1.3x; never to even), whole hours and whole currency units once they are
+large, one decimal where a small figure needs it, and never float noise such as 5831.999.
+Babel is given numbers already rounded, so its own half-to-even rounding never applies.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
+from decimal import Context, Decimal
 from functools import cached_property, lru_cache
 
 from babel import Locale
@@ -24,6 +27,24 @@ MINUS = "\u2212"  # a real minus sign reads better than a hyphen in tables
 # again on every rebuild of the live preview, so the results are remembered.
 _decimal = lru_cache(maxsize=16384)(format_decimal)
 _currency = lru_cache(maxsize=16384)(format_currency)
+
+
+NOISE_DECIMALS = 9  # float noise lives beyond this: 766.4999999999999 is 766.5 to a person
+_ROOMY = Context(prec=400)  # every digit of any finite float, so quantize never overflows
+
+
+def rounded(value: float, decimals: int = 0) -> Decimal:
+    """``value`` rounded half away from zero to ``decimals`` places (units.round_half_away:
+    766.5 -> 767, 1.25 -> 1.3, -2.25 -> -2.3), as a Decimal for Babel, which then has nothing
+    left to round. Float noise is cleared first, so a sum that should be 766.5 and came out as
+    766.4999999999999 still rounds up, as it would on paper."""
+    clean = units.round_half_away(value, max(decimals, NOISE_DECIMALS))
+    return Decimal(repr(units.round_half_away(clean, decimals))).quantize(Decimal(1).scaleb(-decimals), context=_ROOMY)
+
+
+def decimals_needed(value: float, most: int = 2) -> int:
+    """The fewest decimals (up to ``most``) that show ``value`` without rounding it: 3 -> 0, 0.5 -> 1."""
+    return next((d for d in range(most) if rounded(value, d) == rounded(value, most)), most)
 
 
 @dataclass(frozen=True)
@@ -47,7 +68,7 @@ class Formatter:
             if 0 < abs(value) < 1:
                 decimals = 2
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        text = _decimal(round(value, decimals) + 0.0, format=pattern, locale=self._babel)
+        text = _decimal(rounded(value, decimals), format=pattern, locale=self._babel)
         return text.replace("-", MINUS)
 
     def hours(self, value: float) -> str:
@@ -57,7 +78,7 @@ class Formatter:
         """Whole currency units: '$22,800', '22.800 €'."""
         code = currency or self.currency
         text = _currency(
-            round(value) + 0.0, code, format=self._whole_money_pattern, locale=self._babel, currency_digits=False
+            rounded(value), code, format=self._whole_money_pattern, locale=self._babel, currency_digits=False
         )
         return text.replace("-", MINUS)
 
@@ -66,7 +87,9 @@ class Formatter:
         if abs(value) < 100_000:
             return self.money(value, currency)
         digits = 0 if abs(value) < 1_000_000 else 1
-        return format_compact_currency(value, currency or self.currency, locale=self._babel, fraction_digits=digits)
+        step = 3 * int(math.log10(abs(value)) // 3) - digits  # the last digit the compact form shows
+        shown = rounded(value, -step)  # half away from zero here, so Babel has nothing left to round
+        return format_compact_currency(shown, currency or self.currency, locale=self._babel, fraction_digits=digits)
 
     def percent(self, ratio: float, decimals: int | None = None) -> str:
         """0.873 -> '87%' (one decimal below 10 %)."""
@@ -74,7 +97,7 @@ class Formatter:
             decimals = 1 if abs(ratio) < 0.1 and ratio != 0 else 0
         pattern = self._babel.percent_formats[None].pattern.split(";")[0]  # keeps the locale's "87 %"
         pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
-        return format_percent(ratio, format=pattern, locale=self._babel).replace("-", MINUS)
+        return format_percent(rounded(ratio, decimals + 2), format=pattern, locale=self._babel).replace("-", MINUS)
 
     def factor(self, value: float) -> str:
         decimals = 0 if value >= 10 else 1
@@ -92,16 +115,21 @@ class Formatter:
     def date_range(self, first: dt.date, last: dt.date) -> str:
         return f"{self.date(first, 'medium')} \u2013 {self.date(last, 'medium')}"
 
-    def value(self, amount: float, unit: str) -> str:
-        """A metric value with its unit: '50 min', '99.5%', '$1,200', '4,200 alerts'."""
+    def value(self, amount: float, unit: str, decimals: int | None = None) -> str:
+        """A metric value with its unit: '50 min', '99.5%', '$1,200', '4,200 alerts'.
+        ``decimals``: the metric's (see metric_decimals), so its values line up."""
         kind = units.family(unit)
         if kind is units.Family.CURRENCY:
-            return self.money(amount, unit)
+            return self.money(amount, unit) if not decimals else self._money_cents(amount, unit, decimals)
+        if decimals is None:
+            decimals = 0 if kind is units.Family.PERCENT and float(amount).is_integer() else None
+            if abs(amount) >= 100 and kind is not units.Family.PERCENT:
+                decimals = 0
         if kind is units.Family.PERCENT:
-            return self.number(amount, None if not float(amount).is_integer() else 0) + "%"
-        shown = self.number(amount, None if abs(amount) < 100 else 0)
+            return self.number(amount, decimals) + "%"
+        shown = self.number(amount, decimals)
         if kind is units.Family.DURATION:
-            word = _SHORT[units.canonical(unit)]
+            word = _SHORT.get(units.canonical(unit), units.canonical(unit))
             if word in ("days", "weeks") and abs(amount) == 1:
                 word = word[:-1]  # "1 day", not "1 days"
             return f"{shown} {word}"
@@ -109,15 +137,26 @@ class Formatter:
             return shown
         return f"{shown} {unit}"
 
-    def change(self, amount: float, unit: str) -> str:
+    def change(self, amount: float, unit: str, decimals: int | None = None) -> str:
         """A signed change: '−30 min', '+4 pp', '−$8,500'."""
         kind = units.family(unit)
-        sign = "+" if amount > 0 else ""
+        sign = "+" if rounded(amount, 2 if decimals is None else decimals) > 0 else ""
         if kind is units.Family.PERCENT:
-            return f"{sign}{self.number(amount)} pp"
-        if kind is units.Family.CURRENCY:
-            return sign + self.money(amount, unit)
-        return sign + self.value(amount, unit)
+            return f"{sign}{self.number(amount, decimals)} pp"
+        return sign + self.value(amount, unit, decimals)
+
+    def _money_cents(self, amount: float, code: str, decimals: int) -> str:
+        """An amount with its cents, for a metric whose values have them ('$0.12')."""
+        pattern = self._whole_money_pattern.replace("#,##0", "#,##0." + "0" * decimals, 1)
+        text = _currency(rounded(amount, decimals), code, format=pattern, locale=self._babel, currency_digits=False)
+        return text.replace("-", MINUS)
+
+
+def metric_decimals(*values: float) -> int:
+    """The decimals that show every value of a metric as written (up to 2), so its before,
+    after and change line up: 3 and 0.5 minutes are "3.0 min" and "0.5 min", never "3 min"
+    next to "0.50 min"."""
+    return max((decimals_needed(v) for v in values), default=0)
 
 
 _SHORT = {"milliseconds": "ms", "seconds": "s", "minutes": "min", "hours": "h", "days": "days", "weeks": "weeks"}

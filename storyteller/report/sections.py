@@ -104,7 +104,7 @@ def headlines(delivered: Sequence[StoryFigures], total: Totals, config: Config, 
         hours=Headline(
             "Hours saved a year",
             fmt.hours(total.yearly_hours_saved),
-            f"about {fmt.number(total.yearly_hours_saved / (config.hours_per_fte / 52), 0)} working weeks",
+            _weeks_note(total.yearly_hours_saved, config, fmt),
         ),
         money=Headline(
             "Money saved a year",
@@ -128,6 +128,12 @@ def headlines(delivered: Sequence[StoryFigures], total: Totals, config: Config, 
         measured_note=_measured_note(share, fmt),
         other_currency=", ".join(fmt.money(v, c) for c, v in sorted(total.other_currency.items())),
     )
+
+
+def _weeks_note(hours: float, config: Config, fmt: Formatter) -> str:
+    """The hours saved as weeks of work, saying what a week is: "about 19 working weeks of 40 hours"."""
+    week = config.hours_per_week
+    return f"about {fmt.weeks(hours / week)} working weeks of {fmt.number(week)} hours"
 
 
 def _money_note(total: Totals, config: Config, fmt: Formatter) -> str:

@@ -10,10 +10,11 @@ from markupsafe import Markup
 from storyteller.figures import units
 from storyteller.figures.metrics import MetricFigures, StoryFigures
 from storyteller.format.config import Config
-from storyteller.format.story import Story
+from storyteller.format.placeholders import is_placeholder
+from storyteller.format.story import Metric, Story
 from storyteller.report import charts
 from storyteller.report.charts import Chart, Palette
-from storyteller.report.fmt import Formatter
+from storyteller.report.fmt import Formatter, metric_decimals
 from storyteller.report.markdown import link_href
 from storyteller.report.markdown import render as markdown
 
@@ -32,7 +33,7 @@ class MetricRow:
     estimated: bool
     regression: bool
     eliminated: bool
-    source: str
+    source: Markup  # marked when it is placeholder text
     basis: str
     frequency: str
 
@@ -45,8 +46,8 @@ class StoryView:
     anchor: str
     file: str
     title: str
-    summary: str
-    team: str
+    summary: Markup  # summary, team and the narrative are marked when they are placeholder text
+    team: Markup
     owners: tuple[str, ...]
     partners: tuple[str, ...]
     category: str
@@ -77,6 +78,25 @@ class StoryView:
     has_regression: bool
 
 
+_LABEL = Markup('<span class="placeholder-label">placeholder</span>')
+_TIP = "placeholder text from storyteller new: replace it in the story file"
+
+
+def marked(text: str) -> Markup:
+    """``text`` for the report, escaped; placeholder text (a prompt of `storyteller new` left
+    in) inside a visible marker, so the report never shows one silently."""
+    if not is_placeholder(text):
+        return Markup.escape(text)
+    return Markup('<span class="placeholder" title="{}">{} {}</span>').format(_TIP, _LABEL, text)
+
+
+def marked_block(html: Markup, text: str) -> Markup:
+    """Rendered Markdown of ``text`` inside a visible marker when ``text`` is placeholder text."""
+    if not is_placeholder(text):
+        return html
+    return Markup('<div class="placeholder placeholder-block" title="{}">{}{}</div>').format(_TIP, _LABEL, html)
+
+
 def anchor(story: Story) -> str:
     """The element id of a story: what the top wins and the appendix link to."""
     return f"story-{story.id}"
@@ -91,33 +111,55 @@ def _result(f: MetricFigures, fmt: Formatter) -> str:
         return "regression" if f.regression else "improved"
     if f.regression:
         return f"{fmt.factor(1 / f.factor)} worse"
-    kind = units.family(f.metric.unit)
-    if f.metric.better == "higher":
-        word = "higher"
-    elif kind is units.Family.DURATION:
-        word = "faster"
-    elif kind in (units.Family.CURRENCY, units.Family.PERCENT):
-        word = "lower"
-    else:
-        word = "fewer"
-    return f"{fmt.factor(f.factor)} {word}"
+    return f"{fmt.factor(f.factor)} {factor_word(f.metric)}"
+
+
+def factor_word(m: Metric) -> str:
+    """The word after a factor, following the metric: "faster" only for a duration of one
+    event (with a frequency, or none); "less time" for a duration measured `per` a period or
+    not hands-on work; "fewer" (or "more") for counts; "lower" or "higher" otherwise."""
+    kind = units.family(m.unit)
+    lower = m.better == "lower"
+    if kind is units.Family.DURATION and lower:
+        return "less time" if m.per is not None or m.hands_on is False else "faster"
+    if kind is units.Family.COUNT:
+        return "fewer" if lower else "more"
+    return "lower" if lower else "higher"
+
+
+def _how_often(f: MetricFigures, fmt: Formatter) -> str:
+    """What the yearly figure is made of, under the metric's name: "40 per month",
+    "per month, 45 min each", "per year, not hands-on work", and the money that does not
+    come from hours: "per quarter, $650 each: $10,400 a year", so every figure of the story
+    can be traced to a metric."""
+    m = f.metric
+    parts = [str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")]
+    if m.each is not None:
+        parts.append(f"{fmt.value(m.each.amount, m.each.unit, metric_decimals(m.each.amount))} each")
+    if m.hands_on is False:
+        parts.append("not hands-on work")
+    text = ", ".join(p for p in parts if p)
+    cash = [f"{fmt.money(f.yearly_cash_saved)} a year"] if f.yearly_cash_saved else []
+    cash += [f"{fmt.money(v, code)} a year (not converted)" for code, v in sorted(f.other_currency.items()) if v]
+    return f"{text}: {', '.join(cash)}" if cash else text
 
 
 def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
     m = f.metric
-    freq = str(m.frequency) if m.frequency else (f"per {m.per}" if m.per else "")
+    freq = _how_often(f, fmt)
+    decimals = metric_decimals(m.before, m.after)
     return MetricRow(
         name=m.name,
-        before=fmt.value(m.before, m.unit),
-        after=fmt.value(m.after, m.unit),
-        change=fmt.change(f.change, m.unit),
+        before=fmt.value(m.before, m.unit, decimals),
+        after=fmt.value(m.after, m.unit, decimals),
+        change=fmt.change(f.change, m.unit, decimals),
         result=_result(f, fmt),
         hours=fmt.hours(f.yearly_hours_saved) if f.yearly_hours_saved is not None else "",
         money=fmt.money(f.yearly_money_saved) if f.yearly_money_saved is not None else "",
         estimated=f.estimated,
         regression=f.regression,
         eliminated=f.eliminated,
-        source=m.source or "",
+        source=marked(m.source or ""),
         basis=m.basis,
         frequency=freq,
     )
@@ -148,8 +190,8 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         anchor=anchor(story),
         file=story.file,
         title=story.title,
-        summary=story.summary,
-        team=story.team,
+        summary=marked(story.summary),
+        team=marked(story.team),
         owners=story.owners,
         partners=story.partners,
         category=story.category,
@@ -167,9 +209,9 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "",
         effort=fmt.hours(story.effort_hours) if story.effort_hours is not None else "",
         metrics=tuple(_metric_row(f, fmt) for f in s.metrics),
-        problem=markdown(story.problem),
-        solution=markdown(story.solution) if story.solution else None,
-        outcome=markdown(story.outcome),
+        problem=marked_block(markdown(story.problem), story.problem),
+        solution=marked_block(markdown(story.solution), story.solution) if story.solution else None,
+        outcome=marked_block(markdown(story.outcome), story.outcome),
         quote_text=story.quote.text if story.quote else "",
         quote_by=(story.quote.by or "") if story.quote else "",
         links=tuple((link.title, link_href(link.url)) for link in story.links),
@@ -183,15 +225,17 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
 
 def story_chart(s: StoryFigures, fmt: Formatter, palette: Palette) -> Chart | None:
     """The story's before-and-after chart, or None when it has no metrics."""
-    rows = [
-        (
-            f.metric.name,
-            float(f.metric.before),
-            float(f.metric.after),
-            fmt.value(f.metric.before, f.metric.unit),
-            fmt.value(f.metric.after, f.metric.unit) + (" (eliminated)" if f.eliminated else ""),
-            f.regression,
+    rows = []
+    for f in s.metrics:
+        decimals = metric_decimals(f.metric.before, f.metric.after)  # as in the story's table
+        rows.append(
+            (
+                f.metric.name,
+                float(f.metric.before),
+                float(f.metric.after),
+                fmt.value(f.metric.before, f.metric.unit, decimals),
+                fmt.value(f.metric.after, f.metric.unit, decimals) + (" (eliminated)" if f.eliminated else ""),
+                f.regression,
+            )
         )
-        for f in s.metrics
-    ]
     return charts.before_after_chart(s.story.title, rows, palette) if rows else None
