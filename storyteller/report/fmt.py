@@ -8,9 +8,12 @@ float noise such as 5831.999.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
+from typing import ParamSpec
 
 from babel import Locale
 from babel.dates import format_date
@@ -20,10 +23,29 @@ from storyteller.figures import units
 
 MINUS = "\u2212"  # a real minus sign reads better than a hyphen in tables
 
+P = ParamSpec("P")
+
+
+def _wide(babel_format: Callable[P, str]) -> Callable[P, str]:
+    """Babel rounds in the current decimal context, 28 digits: a finite figure above 10^28
+    (a payback time of 10^34 weeks from valid story numbers) raised InvalidOperation. 400
+    digits hold every float, so every figure the model allows formats."""
+
+    @wraps(babel_format)
+    def call(*args: P.args, **kwargs: P.kwargs) -> str:
+        with decimal.localcontext() as context:
+            context.prec = 400
+            return babel_format(*args, **kwargs)
+
+    return call
+
+
 # Babel formats a number in about 0.2 ms; a report formats thousands, mostly the same ones
 # again on every rebuild of the live preview, so the results are remembered.
-_decimal = lru_cache(maxsize=16384)(format_decimal)
-_currency = lru_cache(maxsize=16384)(format_currency)
+_decimal = lru_cache(maxsize=16384)(_wide(format_decimal))
+_currency = lru_cache(maxsize=16384)(_wide(format_currency))
+_percent = _wide(format_percent)
+_compact_currency = _wide(format_compact_currency)
 
 
 @dataclass(frozen=True)
@@ -66,7 +88,7 @@ class Formatter:
         if abs(value) < 100_000:
             return self.money(value, currency)
         digits = 0 if abs(value) < 1_000_000 else 1
-        return format_compact_currency(value, currency or self.currency, locale=self._babel, fraction_digits=digits)
+        return _compact_currency(value, currency or self.currency, locale=self._babel, fraction_digits=digits)
 
     def percent(self, ratio: float, decimals: int | None = None) -> str:
         """0.873 -> '87%' (one decimal below 10 %)."""
@@ -74,7 +96,7 @@ class Formatter:
             decimals = 1 if abs(ratio) < 0.1 and ratio != 0 else 0
         pattern = self._babel.percent_formats[None].pattern.split(";")[0]  # keeps the locale's "87 %"
         pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
-        return format_percent(ratio, format=pattern, locale=self._babel).replace("-", MINUS)
+        return _percent(ratio, format=pattern, locale=self._babel).replace("-", MINUS)
 
     def factor(self, value: float) -> str:
         decimals = 0 if value >= 10 else 1
