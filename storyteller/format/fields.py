@@ -403,7 +403,7 @@ class Number(Type):
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return f"{value:.15g}"  # every digit a number may have: "at most 1000000, found 1000001", not 1e+06
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class Formatter:
             if 0 < abs(value) < 1:
                 decimals = 2
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        value = float(f"{value:.15g}")  # a float's 16th and 17th digits are noise: 1/1e-21 is 999,...,900,000
         text = _decimal(round(value, decimals) + 0.0, format=pattern, locale=self._babel)
         return text.replace("-", MINUS)
 
