@@ -11,10 +11,12 @@ from typing import Any
 from storyteller.errors import UsageError, WorkspaceError, printable
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import Config
-from storyteller.format.fields import closest
+from storyteller.format.fields import Context, closest
 from storyteller.format.load import discover, story_id
 from storyteller.format.scaffold import GITIGNORE, SCHEMA_FILE, config_text, slugify, story_text
 from storyteller.format.schema import story_json_schema
+from storyteller.format.source import Scalar
+from storyteller.format.story import STORY
 from storyteller.write import append_text, create_all_new, create_new, write_atomic
 
 EXAMPLE = "example-server-builds"
@@ -83,8 +85,21 @@ def init_workspace(directory: Path, quarter: Quarter) -> list[Path]:
     return [config_file, example, ignore]
 
 
+def _as_validated(name: str, value: str) -> str:
+    """``value`` as the story field ``name`` takes it, or the message `validate` would give:
+    `new` never writes a story that fails validation (a title with a line break, an escape
+    sequence, a bidi control or 5,000 characters)."""
+    ctx = Context("the command line")
+    checked = STORY.field(name).type.convert(Scalar(value, "'", 1, 1), name, ctx)
+    if ctx.problems:
+        problem = ctx.problems[0]
+        raise UsageError(f"{problem.field}: {problem.message}")
+    return str(checked)
+
+
 def new_story(config: Config, title: str, category: str | None, quarter: Quarter, team: str) -> Path:
     """A commented in-progress story in stories/<quarter>/<slug of the title>.yaml."""
+    title, team = _as_validated("title", title), _as_validated("team", team)
     keys = [k for k, _ in config.categories]
     chosen = category or keys[0]
     if chosen not in keys:
@@ -100,7 +115,7 @@ def new_story(config: Config, title: str, category: str | None, quarter: Quarter
     target = config.stories_dir / str(quarter) / f"{slug}.yaml"
     hint = Path(os.path.relpath(config.output_dir / SCHEMA_FILE, target.parent)).as_posix()
     try:
-        create_new(target, story_text(title.strip(), team=team, category=chosen, quarter=quarter, schema_path=hint))
+        create_new(target, story_text(title, team=team, category=chosen, quarter=quarter, schema_path=hint))
     except FileExistsError:
         raise WorkspaceError(f"{target} already exists; new never overwrites") from None
     write_schema(config)

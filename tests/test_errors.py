@@ -194,7 +194,9 @@ STORY_CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "overflowing-float",
         vary("before: 50", "before: 1e400"),
-        [f"{STORY}:13:13: metrics[0].before: `1e400` is too large; write a finite number"],
+        [
+            f"{STORY}:13:13: metrics[0].before: 1e400 is too large; the limit is 1,000,000,000,000 (10^12), use a larger unit"
+        ],
     ),
     (
         "yaml-1.1-octal",
@@ -253,7 +255,9 @@ STORY_CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "quarter-5",
         vary("quarter: 2026-Q3", "quarter: 2026-Q5"),
-        [f'{STORY}:3:10: quarter: "2026-Q5" is not a quarter; write it as YYYY-Qn, e.g. 2026-Q3'],
+        [
+            f'{STORY}:3:10: quarter: "2026-Q5" is not a quarter; write it as YYYY-Qn from 2000-Q1 to 2099-Q4, e.g. 2026-Q3'
+        ],
     ),
     (
         "delivered-without-metrics",
@@ -359,12 +363,12 @@ STORY_CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "right-to-left-override-in-title",
         vary("title: Automated SAN switch zoning", "title: Automated \u202e SAN"),
-        [f"{STORY}:1:8: title: contains the bidirectional control U+202E; remove it"],
+        [f"{STORY}:1:18: title: contains the bidirectional control U+202E; remove it"],  # at the character
     ),
     (
         "left-to-right-isolate-in-team",
         vary("team: Storage Operations", "team: Storage \u2066Operations"),
-        [f"{STORY}:4:7: team: contains the bidirectional control U+2066; remove it"],
+        [f"{STORY}:4:15: team: contains the bidirectional control U+2066; remove it"],
     ),
     (
         "bidi-override-in-owner",
@@ -374,7 +378,7 @@ STORY_CASES: list[tuple[str, str | bytes, list[str]]] = [
     (
         "bidi-override-in-metric-name",
         vary("  - name: Processing time per zoning request", "  - name: Processing \u202dtime"),
-        [f"{STORY}:11:11: metrics[0].name: contains the bidirectional control U+202D; remove it"],
+        [f"{STORY}:11:22: metrics[0].name: contains the bidirectional control U+202D; remove it"],
     ),
 ]
 
@@ -981,7 +985,7 @@ def test_a_refused_tag_gives_one_problem_with_its_field(tmp_path: Path) -> None:
         (
             CONFIG,
             vary("quarter: 2026-Q3", "quarter: 2026-Q10"),
-            f'{STORY}:3:10: quarter: "2026-Q10" is not a quarter; write it as YYYY-Qn, e.g. 2026-Q3',
+            f'{STORY}:3:10: quarter: "2026-Q10" is not a quarter; write it as YYYY-Qn from 2000-Q1 to 2099-Q4, e.g. 2026-Q3',
         ),
     ],
     ids=["currency", "colour", "quarter"],

@@ -238,15 +238,21 @@ def markdown_cases() -> list[Case]:
         ),
         accepted("markdown-link-title-breakout", story_text(markdown(TITLE_BREAKOUT))),
         accepted(
-            "markdown-bidi-and-zero-width",
-            story_text(markdown("Amount \u202eevil\u202c and \u200bzero\u200b width, \u2066isolated\u2069.\n")),
+            "markdown-zero-width-characters",
+            story_text(markdown("Amount and \u200bzero\u200b width, a soft\u00adhyphen, a zero\u200dwidth joiner.\n")),
             ("Amount",),
         ),
-        accepted(
+        accepted(  # two combining marks on a letter, as Vietnamese has; the emoji is refused (text_cases)
             "unicode-mixed-scripts",
-            story_text(vary("title: Automated SAN switch zoning", "title: unicode-ok שלום مرحبا 漢字 👩‍💻 Z̸͑a̷l̵g̶o")),
+            story_text(
+                vary("title: Automated SAN switch zoning", "title: unicode-ok שלום مرحبا 漢字 Việt Z̸͑a̷l̵g̶o ✓ ★ →")
+            ),
             ("unicode-ok",),
         ),
+        accepted(
+            "metric-name-of-100-unbroken-letters",
+            story_text(vary("  - name: Processing time per zoning request", "  - name: " + "M" * 100)),
+        ),  # where it stands on the page: tests/test_unicode_layout.py
         accepted(
             "markdown-long-unbroken-word",
             story_text(markdown("w" * 5000 + "\n")),
@@ -601,6 +607,153 @@ def character_cases() -> list[Case]:
     ]
 
 
+METRIC_LINES = "  - name: Processing time per zoning request\n    unit: minutes\n    before: 50\n    after: 20\n"
+TOO_SMALL = r"is too small; a number is 0 or at least 0\.000000001 \(10\^-9\), use a smaller unit or 0"
+
+
+def bound_cases() -> list[Case]:
+    """Stories that passed `validate --strict` and then crashed `build` with exit 3 (issue 17),
+    refused now where the number or year enters, with the bound and the fix."""
+    quarter = "quarter: 2026-Q3"
+    return [
+        rejected(
+            "saving-of-1e-20-seconds-with-1000-effort-hours",
+            story_text(
+                vary(
+                    METRIC_LINES,
+                    "  - name: x\n    unit: seconds\n    before: 0.00000000000000000002\n"
+                    "    after: 0.00000000000000000001\n    frequency: 1 per year\n",
+                    vary("category: automation", "category: automation\neffort_hours: 1000"),
+                )
+            ),
+            r"x\.yaml:1[34]:13: metrics\[0\]\.before: 0\.00000000000000000002 " + TOO_SMALL,
+        ),
+        rejected(
+            "factor-of-5e28-accepted-as-large",
+            story_text(vary("after: 20", "after: 1e-27\n    accept: [large-factor]")),
+            r"x\.yaml:14:12: metrics\[0\]\.after: 1e-27 " + TOO_SMALL,
+        ),
+        rejected(
+            "before-of-5e-324-hours",
+            story_text(vary("before: 50", "before: 5e-324", vary("unit: minutes", "unit: hours"))),
+            r"x\.yaml:13:13: metrics\[0\]\.before: 5e-324 " + TOO_SMALL,
+        ),
+        rejected(
+            "regression-of-1e-300-to-1e12",
+            story_text(vary("after: 20", "after: 1e12", vary("before: 50", "before: 1e-300"))),
+            r"metrics\[0\]\.before: 1e-300 " + TOO_SMALL,
+        ),
+        rejected(
+            "before-of-4401-digits",
+            story_text(vary("before: 50", "before: 1" + "0" * 4400)),
+            r"x\.yaml:13:13: metrics\[0\]\.before: 1000+… is too large; the limit is 1,000,000,000,000 \(10\^12\)",
+        ),
+        rejected(
+            "before-of-16-significant-digits",
+            story_text(vary("before: 50", "before: 50.00000000000001")),
+            r"metrics\[0\]\.before: 50\.00000000000001 has 16 significant digits; the limit is 15, round it",
+        ),
+        rejected(
+            "in-progress-story-in-9999-Q4",
+            story_text(vary(quarter, "quarter: 9999-Q4\nstatus: in-progress")),
+            r"x\.yaml:3:10: quarter: \"9999-Q4\" is not a quarter; write it as YYYY-Qn from 2000-Q1 to 2099-Q4",
+        ),
+        rejected(
+            "quarter-0000-Q1",
+            story_text(vary(quarter, "quarter: 0000-Q1")),
+            r"x\.yaml:3:10: quarter: \"0000-Q1\" is not a quarter; write it as YYYY-Qn from 2000-Q1 to 2099-Q4",
+        ),
+        rejected(
+            "date-in-year-10000-range",
+            story_text(vary(quarter, "date: 9999-12-31")),
+            r"x\.yaml:3:7: date: 9999-12-31 is outside 2000-01-01\.\.2099-12-31; check the year",
+        ),
+        rejected(
+            "quarter-in-arabic-indic-digits",
+            story_text(vary(quarter, "quarter: \u0662\u0660\u0662\u0666-Q4")),
+            r"x\.yaml:3:10: quarter: \"\u0662\u0660\u0662\u0666-Q4\" is not a quarter",
+        ),
+        rejected(
+            "date-in-arabic-indic-digits",
+            story_text(vary(quarter, "date: \u0662\u0660\u0662\u0666-\u0660\u0668-\u0661\u0664")),
+            r"x\.yaml:3:7: date: .* is not a date; write it as YYYY-MM-DD",
+        ),
+        rejected(
+            "frequency-in-arabic-indic-digits",
+            story_text(vary("after: 20", "after: 20\n    frequency: \u0664\u0660 per month")),
+            r"metrics\[0\]\.frequency: .* is not a frequency",
+        ),
+        rejected(
+            "hours-per-fte-of-1e-300",
+            story_text(BASE, config=CONFIG + "hours_per_fte: 1e-300\n"),
+            r"storyteller\.yaml:2:16: hours_per_fte: must be at least 1, found 1e-300",
+        ),
+        rejected(
+            "effort-hours-over-a-million",
+            story_text(vary("category: automation", "category: automation\neffort_hours: 1000001")),
+            r"x\.yaml:6:15: effort_hours: must be at most 1000000, found 1000001",
+        ),
+    ]
+
+
+def text_cases() -> list[Case]:
+    """Unicode that changes what a reader sees (issue 17), refused in every text field at the
+    character's own line and column."""
+    title = "title: Automated SAN switch zoning"
+    return [
+        rejected(  # renders as "Cost was $500,000 only."
+            "markdown-right-to-left-override",
+            story_text(markdown("Every zoning request.\nCost was \u202e000,005$\u202c only.\n")),
+            r"x\.yaml:8:12: problem: contains the bidirectional control U\+202E; remove it",
+        ),
+        rejected(
+            "markdown-left-to-right-mark",
+            story_text(markdown("Amount \u200e50\n")),
+            r"x\.yaml:7:10: problem: contains the bidirectional control U\+200E; remove it",
+        ),
+        rejected(
+            "arabic-letter-mark-in-a-quote",
+            story_text(BASE + "quote:\n  text: said \u061cso\n"),
+            r"x\.yaml:16:14: quote\.text: contains the bidirectional control U\+061C; remove it",
+        ),
+        rejected(
+            "tag-characters-in-title",
+            story_text(vary(title, "title: Automated\U000e0069\U000e0067\U000e006e zoning")),
+            r"x\.yaml:1:17: title: contains the invisible tag character U\+E0069; remove it",
+        ),
+        rejected(
+            "tag-characters-in-markdown",
+            story_text(markdown("Hidden \U000e0041\U000e0042 text\n")),
+            r"x\.yaml:7:10: problem: contains the invisible tag character U\+E0041; remove it",
+        ),
+        rejected(  # drew a bar across the page and its header
+            "500-combining-marks-on-one-letter",
+            story_text(markdown("Z" + "\u0336\u0351" * 250 + "algo\n")),
+            r"x\.yaml:7:4: problem: contains more than 4 combining marks on one character; keep at most 4",
+        ),
+        rejected(
+            "five-combining-marks-in-a-team",
+            story_text(vary("team: Storage Operations", "team: Sto\u0301\u0302\u0303\u0304\u0305rage")),
+            r"x\.yaml:4:10: team: contains more than 4 combining marks on one character; keep at most 4",
+        ),
+        rejected(
+            "emoji-in-title",
+            story_text(vary(title, "title: Launch \U0001f680 zoning")),
+            r"x\.yaml:1:15: title: contains the emoji U\+1F680, which the PDF cannot draw; write a word instead",
+        ),
+        rejected(
+            "emoji-in-markdown",
+            story_text(markdown("Done \u2705 today\n")),
+            r"x\.yaml:7:8: problem: contains the emoji U\+2705, which the PDF cannot draw; write a word instead",
+        ),
+        rejected(
+            "bidi-control-in-an-organization",
+            story_text(BASE, config="organization: Acme \u202eCorp\n"),
+            r"storyteller\.yaml:1:20: organization: contains the bidirectional control U\+202E; remove it",
+        ),
+    ]
+
+
 def two_stories(first: str, second: str) -> Callable[[Path], None]:
     def make(root: Path) -> None:
         write_workspace(root, {first: BASE, second: BASE})
@@ -660,6 +813,33 @@ def file_cases() -> list[Case]:
             story_text(vary("after: 20", "after: 0.000000001", vary("before: 50", "before: 1000000000000"))),
             ("Automated SAN switch zoning",),
         ),
+        accepted(  # was "1e+28 breaks Babel" in spirit: a payback of about 10^38 weeks, formatted in full
+            "payback-at-its-extreme",
+            story_text(
+                vary(
+                    METRIC_LINES,
+                    "  - name: A saving of 10^-20 seconds\n    unit: seconds\n    before: 1.00000000000001e-6\n"
+                    "    after: 0.000001\n    frequency: 0.001 per year\n",
+                    vary("category: automation", "category: automation\neffort_hours: 1000000"),
+                )
+            ),
+            ("A saving of 10^-20 seconds",),
+        ),
+        accepted(  # was "∞× worse" and `"factor": 0.0`
+            "regression-at-its-extreme",
+            story_text(
+                vary(
+                    "after: 20", "after: 1000000000000\n    accept: [large-factor]", vary("before: 50", "before: 1e-9")
+                )
+            ),
+            ("Automated SAN switch zoning",),
+            hidden=("\u221e",),
+        ),
+        accepted(
+            "upper-case-extension",
+            story_text(vary("title: Automated SAN switch zoning", "title: Read from UP.YAML"), name="2026-Q3/UP.YAML"),
+            ("Read from UP.YAML",),
+        ),
     ]
 
 
@@ -708,6 +888,8 @@ def all_cases() -> list[Case]:
         *image_cases(),
         *yaml_cases(),
         *character_cases(),
+        *bound_cases(),
+        *text_cases(),
         *file_cases(),
         *confusion_cases(),
     ]

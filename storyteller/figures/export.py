@@ -26,6 +26,15 @@ def _round(value: float | None) -> float | None:
     return units.round_half_away(value, DECIMALS)
 
 
+def _ratio(value: float | None) -> float | None:
+    """A factor is never 0 or infinite (the docs promise it): one below 1 (a regression of
+    10^21 times) keeps its significant digits instead of rounding to 0."""
+    shown = _round(value)
+    if value is None or shown != 0:
+        return shown  # 4 places, half away from zero, as every figure
+    return float(f"{value:.{DECIMALS}g}")
+
+
 def _money(amounts: dict[str, float]) -> dict[str, float | None]:
     return {code: _round(amount) for code, amount in sorted(amounts.items())}
 
@@ -40,7 +49,7 @@ def metric_record(figures: MetricFigures) -> dict[str, Any]:
         "better": m.better,
         "change": _round(figures.change),
         "change_percent": _round(figures.change_percent),
-        "factor": _round(figures.factor),
+        "factor": _ratio(figures.factor),
         "eliminated": figures.eliminated,
         "regression": figures.regression,
         "yearly_hours_saved": _round(figures.yearly_hours_saved),

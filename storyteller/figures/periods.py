@@ -6,7 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})-Q([1-4])$")
+# 2000-Q1..2099-Q4, ASCII digits only (`\\d` would take ٢٠٢٦): format/fields.py FIRST_YEAR, LAST_YEAR
+QUARTER_PATTERN = re.compile(r"^(20[0-9]{2})-Q([1-4])$")
+# What parse() takes: also a quarter a date of 2099 gives when the fiscal year starts after January.
+_ANY_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +24,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
-        match = QUARTER_PATTERN.match(text)
+        match = _ANY_QUARTER.match(text)
         if not match:
             raise ValueError(f"{text!r} is not a quarter like 2026-Q3")
         return cls(int(match[1]), int(match[2]))

@@ -20,6 +20,7 @@ from storyteller.errors import Problem, printable
 from storyteller.figures import units
 from storyteller.figures.periods import QUARTER_PATTERN, Quarter
 from storyteller.format.placeholders import is_placeholder
+from storyteller.format.titles import title_key
 
 if TYPE_CHECKING:  # the story declares its `accept` codes from CHECKS: it imports this module
     from storyteller.format.config import Config
@@ -102,7 +103,8 @@ CHECKS = (
     Check(
         "duplicate-title",
         "story",
-        "Another story has the same title (ignoring case and spaces).",
+        "Another story has the same title (ignoring case, spaces, invisible characters, Unicode compatibility "
+        "forms and Cyrillic or Greek letters that look Latin).",
         "give each story its own title, or merge the two stories",
     ),
 )
@@ -261,7 +263,7 @@ def _story_findings(story: Story, config: Config, today: dt.date) -> list[Findin
 def _duplicate_titles(stories: Sequence[Story]) -> list[Finding]:
     by_title: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
-        by_title[" ".join(story.title.casefold().split())].append(story)
+        by_title[title_key(story.title)].append(story)
     result = []
     for same in by_title.values():
         for story in same:

@@ -89,14 +89,14 @@ class Config:
         default="USD",
     )
     hourly_rate: float | None = declare(
-        Number(exclusive_minimum=0),
+        Number(exclusive_minimum=0, maximum=1_000_000),
         "Loaded cost of one hour of work, in `currency`; without it no money is derived from hours.",
         95,
         default=None,
     )
     hours_per_fte: float = declare(
-        Number(exclusive_minimum=0, maximum=8784),
-        "Working hours of one full-time person in a year.",
+        Number(minimum=1, maximum=8784),
+        "Working hours of one full-time person in a year (at most the hours of a leap year).",
         default=1720,
     )
     workdays_per_year: int = declare(
@@ -130,7 +130,7 @@ class Config:
     )
     paper: str = declare(Choice(("A4", "Letter"), noun="paper size"), "Page size of the PDF.", default="A4")
     small_win_hours: float = declare(
-        Number(minimum=0),
+        Number(minimum=0, maximum=1_000_000),
         "A delivered story that saves fewer hours a year than this (and eliminated nothing) is listed "
         "with the small wins instead of in its category.",
         default=40,
@@ -220,7 +220,8 @@ def load_config(root: Path) -> Config:
         if problems:
             raise ProblemsFound(problems)
         return Config(root=root)
-    ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root)
+    source = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")  # parsed, so UTF-8
+    ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root, source=source)
     values = CONFIG.convert(node, "", ctx)
     if ctx.problems or values is INVALID or not isinstance(node, Map):
         raise ProblemsFound(ctx.problems)

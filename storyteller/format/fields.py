@@ -5,10 +5,12 @@ config.py declare the fields)."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,7 @@ class Context:
     base_dir: Path | None = None
     workspace: Path | None = None
     fiscal_year_start: int = 1
+    source: str = ""  # the file's text, to place a problem at a character inside a value
 
     def problem(self, node: Node | None, where: str, message: str) -> _Invalid:
         line, column = (node.line, node.column) if node is not None else (1, 1)
@@ -112,31 +115,101 @@ def _scalar(node: Node, where: str, ctx: Context, wanted: str) -> Scalar | _Inva
     return ctx.problem(node, where, f"expected {wanted}, found {describe(node)}")
 
 
-# Characters a one-line field must not hold: controls, and the bidi controls that can make
-# text read differently from how it is stored ("Trojan Source").
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Characters no text field may hold: controls; bidi controls and marks, which make text read
+# differently from how it is stored ("Trojan Source": `Cost <RLO>000,005$<PDF>` shows as
+# "$500,000"); Unicode tag characters, which are invisible; and emoji, which the PDF's fonts
+# cannot draw (docs/security.md, "Text that changes what a reader sees").
+_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_TAGS = "\U000e0000-\U000e007f"
+# Emoji: the supplementary block of pictographs (faces, flags, objects) and the older symbols
+# Unicode draws as emoji by default (Emoji_Presentation: ✅ ⭐ ⌛ ...). Inter has none of them
+# and the PDF would show empty boxes.
+_EMOJI = (
+    "\U0001f000-\U0001faff\u231a\u231b\u23e9-\u23ec\u23f0\u23f3\u25fd\u25fe\u2614\u2615\u2648-\u2653"
+    "\u267f\u2693\u26a1\u26aa\u26ab\u26bd\u26be\u26c4\u26c5\u26ce\u26d4\u26ea\u26f2\u26f3\u26f5\u26fa"
+    "\u26fd\u2705\u270a\u270b\u2728\u274c\u274e\u2753-\u2755\u2757\u2795-\u2797\u27b0\u27bf\u2b1b"
+    "\u2b1c\u2b50\u2b55"
+)
+_IS_EMOJI = re.compile(f"[{_EMOJI}]")
+_SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_BIDI}{_TAGS}{_EMOJI}]")
+# More combining marks on one character than any written language stacks (Vietnamese uses 2,
+# pointed Hebrew up to 4): 500 of them draw a bar across the page ("Zalgo" text).
+MAX_COMBINING = 4
+_MAY_COMBINE = re.compile("[\u0300-\U0010ffff]")  # no combining mark comes before U+0300
 
 
-_SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_BIDI}]")
+def _describe(char: str) -> str:
+    code = f"U+{ord(char):04X}"
+    if char == "\n":
+        return "a line break"
+    if char in "\u2028\u2029":
+        return f"the line separator {code}"
+    if char in _BIDI:
+        return f"the bidirectional control {code}"
+    if "\U000e0000" <= char <= "\U000e007f":
+        return f"the invisible tag character {code}"
+    if _IS_EMOJI.match(char):
+        return f"the emoji {code}, which the PDF cannot draw; write a word instead"
+    if "\ud800" <= char <= "\udfff":
+        return f"the lone surrogate {code}"
+    return f"the control character {code}"
 
 
-def _bad_character(text: str, one_line: bool) -> str | None:
+def _bad_character(text: str, one_line: bool) -> tuple[int, str, str] | None:
+    """The first character (or run of combining marks) no text may hold: its index, the
+    characters themselves (to find them in the file) and what they are."""
     for match in _SUSPECT.finditer(text):  # most text has none: one regex scan, no per-char loop
         char = match.group()
         if char in "\n\t" and not one_line:
             continue
-        if char == "\n":
-            return "a line break"
-        if char in "\u2028\u2029":
-            return f"the line separator U+{ord(char):04X}"
-        if char in _BIDI:
-            if one_line:
-                return f"the bidirectional control U+{ord(char):04X}"
-            continue
-        if "\ud800" <= char <= "\udfff":
-            return f"the lone surrogate U+{ord(char):04X}"
-        return f"the control character U+{ord(char):04X}"
+        return match.start(), char, _describe(char)
+    if _MAY_COMBINE.search(text) is None:
+        return None
+    run = 0
+    for index, char in enumerate(text):
+        run = run + 1 if unicodedata.category(char) in ("Mn", "Me") else 0
+        if run > MAX_COMBINING:
+            start = index - MAX_COMBINING
+            return (
+                start,
+                text[start : index + 1],
+                f"more than {MAX_COMBINING} combining marks on one character; keep at most {MAX_COMBINING}",
+            )
     return None
+
+
+def _closing_quote(source: str, start: int) -> int:
+    """Where the double-quoted scalar opening at ``start`` ends (escapes skipped)."""
+    index = start + 1
+    while index < len(source):
+        if source[index] == "\\":
+            index += 2
+        elif source[index] == '"':
+            return index
+        else:
+            index += 1
+    return len(source)
+
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML (and libyaml's marks) count as line breaks
+
+
+def locate(ctx: Context, node: Node, found: str) -> tuple[int, int]:
+    """Line and column of ``found`` (characters of ``node``'s value) in the file: the file's
+    text is searched from the node on. A double-quoted value may hold it as an escape
+    (`\\u202e`), which is not searched for: the node's own position is given then."""
+    if not ctx.source or not isinstance(node, Scalar):
+        return node.line, node.column
+    starts = [0, *(m.end() for m in _BREAK.finditer(ctx.source))]
+    if node.line > len(starts):
+        return node.line, node.column
+    start = starts[node.line - 1] + node.column - 1
+    end = _closing_quote(ctx.source, start) if node.style == '"' else len(ctx.source)
+    at = ctx.source.find(found, start, end)
+    if at < 0:
+        return node.line, node.column
+    line = bisect.bisect_right(starts, at)
+    return line, at - starts[line - 1] + 1
 
 
 @dataclass(frozen=True)
@@ -157,8 +230,11 @@ class Text(Type):
         text = scalar.value.strip() if self.one_line else scalar.value.strip("\n")
         bad = _bad_character(text, self.one_line)
         if bad:
-            hint = "; keep it on one line" if bad == "a line break" else "; remove it"
-            return ctx.problem(node, where, f"contains {bad}{hint}")
+            _, found, what = bad
+            hint = "; keep it on one line" if what == "a line break" else "" if "; " in what else "; remove it"
+            line, column = locate(ctx, node, found)
+            ctx.problems.append(Problem(ctx.path, line, column, where, f"contains {what}{hint}"))
+            return INVALID
         if len(text) < self.min_length:
             return ctx.problem(node, where, "is empty; write some text")
         if self.pattern and not re.fullmatch(self.pattern, text):
@@ -190,10 +266,42 @@ class Text(Type):
         return schema
 
 
-# Bounds every figure derived from story numbers far below float overflow.
+# Every number is 0 or between MIN_MAGNITUDE and MAX_MAGNITUDE in size, with at most
+# MAX_DIGITS significant digits: no real story meets these bounds, and within them every
+# figure derived from story numbers (a factor, a payback time, a yearly total) is finite,
+# non-zero where its inputs are, and far below float overflow (docs/story-format.md, Bounds).
 MAX_MAGNITUDE = 1e12
+MIN_MAGNITUDE = 1e-9
+MAX_DIGITS = 15  # what a float keeps exactly; a 16th digit would be changed without a word
 
 _NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+")
+_PARTS = re.compile(r"[-+]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([-+]?)([0-9]+))?")
+
+
+def _out_of_bounds(text: str) -> str | None:
+    """What is wrong with the size or precision of the number ``text`` (matching _NUMBER),
+    decided on its digits, before any conversion (int() refuses 4,301 digits, float() makes
+    5e-324 a denormal and 1e400 infinity)."""
+    parts = _PARTS.fullmatch(text)
+    assert parts is not None
+    whole, fraction, sign, exponent = parts[1], parts[2] or "", parts[3], parts[4] or "0"
+    digits = (whole + fraction).lstrip("0")
+    if not digits:
+        return None  # zero, however it is written
+    power = exponent.lstrip("0") or "0"
+    shift = (10**7 if len(power) > 6 else int(power)) * (-1 if sign == "-" else 1)
+    order = len(whole.lstrip("0")) - 1 + shift if whole.lstrip("0") else shift - (len(fraction) - len(digits)) - 1
+    shown = printable(text, limit=40)
+    if order > 12 or (order == 12 and abs(float(text)) > MAX_MAGNITUDE):
+        return f"{shown} is too large; the limit is {MAX_MAGNITUDE:,.0f} (10^12), use a larger unit"
+    if order < -9:
+        return f"{shown} is too small; a number is 0 or at least {MIN_MAGNITUDE:.9f} (10^-9), use a smaller unit or 0"
+    significant = len(digits.rstrip("0"))
+    if significant > MAX_DIGITS:
+        return f"{shown} has {significant} significant digits; the limit is {MAX_DIGITS}, round it"
+    return None
+
+
 _BOOLEANS = frozenset(
     w for word in ("true", "false", "yes", "no", "on", "off", "y", "n") for w in (word, word.capitalize(), word.upper())
 )
@@ -247,15 +355,11 @@ class Number(Type):
             )
         if not _NUMBER.fullmatch(text):
             return ctx.problem(node, where, f'expected a number, found the text "{printable(text)}"{_hint(text)}')
-        value: float | int
-        if re.fullmatch(r"[-+]?[0-9]+", text):
-            value = int(text)
-        else:
-            value = float(text)
-            if not math.isfinite(value):
-                return ctx.problem(node, where, f"`{text}` is too large; write a finite number")
-        if abs(value) > MAX_MAGNITUDE:
-            return ctx.problem(node, where, f"{text} is too large; the limit is {MAX_MAGNITUDE:,.0f}")
+        bound = _out_of_bounds(text)
+        if bound:  # the field's own range says it better where it refuses the number too
+            return ctx.problem(node, where, self._range_problem(float(text)) or bound)
+        value: float | int = int(text) if re.fullmatch(r"[-+]?[0-9]+", text) else float(text)
+        assert math.isfinite(value)  # _out_of_bounds keeps it far from overflow
         if self.integer and not float(value).is_integer():
             return ctx.problem(node, where, f"must be a whole number, found {text}")
         if self.integer:
@@ -263,13 +367,17 @@ class Number(Type):
         return self.check_range(value, node, where, ctx)
 
     def check_range(self, value: float, node: Node, where: str, ctx: Context) -> Any:
+        problem = self._range_problem(value)
+        return value if problem is None else ctx.problem(node, where, problem)
+
+    def _range_problem(self, value: float) -> str | None:
         if self.minimum is not None and value < self.minimum:
-            return ctx.problem(node, where, f"must be at least {_num(self.minimum)}, found {_num(value)}")
+            return f"must be at least {_num(self.minimum)}, found {_num(value)}"
         if self.exclusive_minimum is not None and value <= self.exclusive_minimum:
-            return ctx.problem(node, where, f"must be greater than {_num(self.exclusive_minimum)}, found {_num(value)}")
+            return f"must be greater than {_num(self.exclusive_minimum)}, found {_num(value)}"
         if self.maximum is not None and value > self.maximum:
-            return ctx.problem(node, where, f"must be at most {_num(self.maximum)}, found {_num(value)}")
-        return value
+            return f"must be at most {_num(self.maximum)}, found {_num(value)}"
+        return None
 
     def describe(self) -> str:
         kind = "whole number" if self.integer else "finite number"
@@ -284,17 +392,18 @@ class Number(Type):
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "integer" if self.integer else "number"}
-        if self.minimum is not None:
-            schema["minimum"] = self.minimum
+        schema["minimum"] = -MAX_MAGNITUDE if self.minimum is None else max(self.minimum, -MAX_MAGNITUDE)
         if self.exclusive_minimum is not None:
             schema["exclusiveMinimum"] = self.exclusive_minimum
-        if self.maximum is not None:
-            schema["maximum"] = self.maximum
+        schema["maximum"] = MAX_MAGNITUDE if self.maximum is None else min(self.maximum, MAX_MAGNITUDE)
+        if not self.integer:  # 0, or at least MIN_MAGNITUDE in size (the digits are not said)
+            tiny = {"exclusiveMinimum": -MIN_MAGNITUDE, "exclusiveMaximum": MIN_MAGNITUDE, "not": {"const": 0}}
+            schema["not"] = tiny
         return schema
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return f"{value:.15g}"  # every digit a number may have: "at most 1000000, found 1000001", not 1e+06
 
 
 _TRUE, _FALSE = ("true", "True", "TRUE"), ("false", "False", "FALSE")
@@ -356,6 +465,11 @@ class Choice(Type):
         return {"type": "string", "enum": list(self.known(choices))}
 
 
+# Stories are about this century: every date and quarter falls in these years, so no
+# quarter's first or last day, and no fiscal year, is ever outside what datetime can hold.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 @dataclass(frozen=True)
 class Date(Type):
     def convert(self, node: Node, where: str, ctx: Context) -> Any:
@@ -363,21 +477,23 @@ class Date(Type):
         if isinstance(scalar, _Invalid):
             return INVALID
         text = scalar.value.strip()
-        match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)  # ASCII digits only, like the schema
         if not match:
             return ctx.problem(
                 node, where, f'"{printable(text)}" is not a date; write it as YYYY-MM-DD, e.g. 2026-07-15'
             )
+        if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+            return ctx.problem(node, where, f"{text} is outside {FIRST_YEAR}-01-01..{LAST_YEAR}-12-31; check the year")
         try:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError as error:
             return ctx.problem(node, where, f"{text} is not a real date ({error}); check the day and month")
 
     def describe(self) -> str:
-        return "date `YYYY-MM-DD`"
+        return f"date `YYYY-MM-DD`, {FIRST_YEAR}-01-01..{LAST_YEAR}-12-31"
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
-        return {"type": "string", "format": "date", "pattern": "^\\d{4}-\\d{2}-\\d{2}$"}
+        return {"type": "string", "format": "date", "pattern": "^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
 
 
 @dataclass(frozen=True)

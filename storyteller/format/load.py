@@ -30,19 +30,21 @@ class Workspace:
     files: int = 0  # story files read, valid or not
 
 
-def discover(folder: Path, links: list[Path] | None = None) -> list[Path]:
-    """Story files under ``folder``: *.yaml and *.yml, skipping names that start with _ or .
+def discover(folder: Path, links: list[Path] | None = None, unreadable: list[OSError] | None = None) -> list[Path]:
+    """Story files under ``folder``: *.yaml and *.yml in any case (`UP.YAML` is a story saved
+    by an editor that writes upper-case extensions), skipping names that start with _ or .
 
     Linked folders are not followed (they could lead outside the workspace or in a circle);
-    they are added to ``links`` so the caller can say so instead of skipping them silently.
+    they are added to ``links``, and folders that cannot be read to ``unreadable``, so the
+    caller can say so instead of leaving their stories out silently.
     """
     found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, dirnames, filenames in os.walk(folder, onerror=None if unreadable is None else unreadable.append):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
         if links is not None:
             links.extend(Path(dirpath) / d for d in dirnames if os.path.islink(os.path.join(dirpath, d)))
         for name in filenames:
-            if name.endswith(SUFFIXES) and not name.startswith((".", "_")):
+            if name.lower().endswith(SUFFIXES) and not name.startswith((".", "_")):
                 found.append(Path(dirpath) / name)
     return sorted(found)
 
@@ -99,6 +101,7 @@ def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]
         base_dir=path.parent,
         workspace=config.root,
         fiscal_year_start=config.fiscal_year_start,
+        source=data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace"),  # parsed, so UTF-8
     )
     values = STORY.convert(node, "", ctx)
     if ctx.problems or values is INVALID:
@@ -150,18 +153,9 @@ def load_workspace(config: Config, only: list[Path] | None = None, reader: Reade
         )
         return workspace
     links: list[Path] = []
-    every = discover(config.stories_dir, links)
-    workspace.problems.extend(
-        Problem(
-            relative(link, config.root),
-            1,
-            1,
-            "",
-            f"is a link to a folder{'' if inside(link, config.root) else ' outside the workspace'}; "
-            "links are not followed, so move its stories into the stories folder",
-        )
-        for link in links
-    )
+    unreadable: list[OSError] = []
+    every = discover(config.stories_dir, links, unreadable)
+    workspace.problems.extend(_folder_problems(links, unreadable, config.root))
     selected = every if only is None else _select(every, only, workspace)
     known = {_identity(p) for p in every}
     chosen = {_identity(p) for p in selected}
@@ -180,6 +174,33 @@ def load_workspace(config: Config, only: list[Path] | None = None, reader: Reade
     workspace.stories.sort(key=lambda s: (s.quarter, s.category, s.file))
     workspace.problems.sort()
     return workspace
+
+
+def _folder_problems(links: list[Path], unreadable: list[OSError], root: Path) -> list[Problem]:
+    """Folders whose stories are left out: linked ones (not followed) and unreadable ones."""
+    problems = [
+        Problem(
+            relative(link, root),
+            1,
+            1,
+            "",
+            f"is a link to a folder{'' if inside(link, root) else ' outside the workspace'}; "
+            "links are not followed, so move its stories into the stories folder",
+        )
+        for link in links
+    ]
+    problems.extend(
+        Problem(
+            relative(Path(str(error.filename)), root),
+            1,
+            1,
+            "",
+            f"this folder cannot be read ({error.strerror or error}), so its stories are left out; "
+            "give storyteller permission to read it",
+        )
+        for error in unreadable
+    )
+    return problems
 
 
 def _select(every: list[Path], only: list[Path], workspace: Workspace) -> list[Path]:

@@ -297,8 +297,8 @@ class Story:
         Text(
             7,
             pattern=QUARTER_PATTERN.pattern[1:-1],
-            pattern_hint="is not a quarter; write it as YYYY-Qn, e.g. 2026-Q3",
-            form="`YYYY-Qn`, n in 1..4",
+            pattern_hint="is not a quarter; write it as YYYY-Qn from 2000-Q1 to 2099-Q4, e.g. 2026-Q3",
+            form="`YYYY-Qn`, n in 1..4, 2000-Q1..2099-Q4",
         ),
         "Fiscal quarter `YYYY-Qn` in which it was delivered; may be left out when `date` is given.",
         "2026-Q3",
@@ -337,7 +337,7 @@ class Story:
     )
     tags: tuple[str, ...] = declare(ListOf(Text(40), 20), "Short words for searching and grouping.", ["san", "ansible"])
     effort_hours: float | None = declare(
-        Number(exclusive_minimum=0), "Hours it took to build; gives payback time.", 120
+        Number(exclusive_minimum=0, maximum=1_000_000), "Hours it took to build; gives payback time.", 120
     )
     problem: str = declare(
         Markdown(20_000),

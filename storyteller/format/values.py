@@ -25,6 +25,7 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_PIXELS = 25_000_000  # a 6000 x 4000 photo; decoding one takes about 100 MB
 MAX_MARKDOWN_DEPTH = 16  # nesting levels of lists, quotes, emphasis and links together
 MAX_EVENTS = 1_000_000  # per period, for `frequency`
+MIN_EVENTS = 0.001  # per period: once in 1,000 years
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ class Frequency(Type):
         text = Text(60).convert(node, where, ctx)
         if text is INVALID:
             return INVALID
-        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:per|/|a|an|each)\s*([a-z]+?)s?", text.strip())
+        # ASCII digits only, like the schema (`\\d` would take ٤٠)
+        match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(?:per|/|a|an|each)\s*([a-z]+?)s?", text.strip())
         if not match or match[2] not in PERIODS:
             working = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(?:per|/|a|an|each)\s*(?:working|work|business)[ -]?days?", text)
             if working:  # the period has a name of its own
@@ -156,12 +158,18 @@ class Frequency(Type):
         count = float(match[1])
         if count <= 0:
             return ctx.problem(node, where, "must happen more than 0 times; remove `frequency` if it never happens")
+        if count < MIN_EVENTS:
+            return ctx.problem(
+                node,
+                where,
+                f"{match[1]} times a {match[2]} is less than the limit of {MIN_EVENTS:g}; use a longer period",
+            )
         if count > MAX_EVENTS:
             return ctx.problem(node, where, f"{match[1]} times a {match[2]} is more than the limit of {MAX_EVENTS:,}")
         return Rate(count, match[2])
 
     def describe(self) -> str:
-        return f"`N per {_PERIOD_WORDS}`, N > 0"
+        return f"`N per {_PERIOD_WORDS}`, N from {MIN_EVENTS:g} to {MAX_EVENTS:,}"
 
     def json(self, choices: dict[str, Sequence[str]]) -> dict[str, Any]:
         # The same forms the validator accepts: "40 per month", "40/month", "3 a day", "2 per weeks".

@@ -9,11 +9,14 @@ Babel is given numbers already rounded, so its own half-to-even rounding never a
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Context, Decimal
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, wraps
+from typing import ParamSpec
 
 from babel import Locale
 from babel.dates import format_date
@@ -23,10 +26,29 @@ from storyteller.figures import units
 
 MINUS = "\u2212"  # a real minus sign reads better than a hyphen in tables
 
+P = ParamSpec("P")
+
+
+def _wide(babel_format: Callable[P, str]) -> Callable[P, str]:
+    """Babel rounds in the current decimal context, 28 digits: a finite figure above 10^28
+    (a payback time of 10^34 weeks from valid story numbers) raised InvalidOperation. 400
+    digits hold every float, so every figure the model allows formats."""
+
+    @wraps(babel_format)
+    def call(*args: P.args, **kwargs: P.kwargs) -> str:
+        with decimal.localcontext() as context:
+            context.prec = 400
+            return babel_format(*args, **kwargs)
+
+    return call
+
+
 # Babel formats a number in about 0.2 ms; a report formats thousands, mostly the same ones
 # again on every rebuild of the live preview, so the results are remembered.
-_decimal = lru_cache(maxsize=16384)(format_decimal)
-_currency = lru_cache(maxsize=16384)(format_currency)
+_decimal = lru_cache(maxsize=16384)(_wide(format_decimal))
+_currency = lru_cache(maxsize=16384)(_wide(format_currency))
+_percent = _wide(format_percent)
+_compact_currency = _wide(format_compact_currency)
 
 
 NOISE_DECIMALS = 9  # float noise lives beyond this: 766.4999999999999 is 766.5 to a person
@@ -68,6 +90,7 @@ class Formatter:
             if 0 < abs(value) < 1:
                 decimals = 2
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        value = float(f"{value:.15g}")  # a float's 16th and 17th digits are noise: 1/1e-21 is 999,...,900,000
         text = _decimal(rounded(value, decimals), format=pattern, locale=self._babel)
         return text.replace("-", MINUS)
 
@@ -89,7 +112,7 @@ class Formatter:
         digits = 0 if abs(value) < 1_000_000 else 1
         step = 3 * int(math.log10(abs(value)) // 3) - digits  # the last digit the compact form shows
         shown = rounded(value, -step)  # half away from zero here, so Babel has nothing left to round
-        return format_compact_currency(shown, currency or self.currency, locale=self._babel, fraction_digits=digits)
+        return _compact_currency(shown, currency or self.currency, locale=self._babel, fraction_digits=digits)
 
     def percent(self, ratio: float, decimals: int | None = None) -> str:
         """0.873 -> '87%' (one decimal below 10 %)."""
@@ -97,7 +120,7 @@ class Formatter:
             decimals = 1 if abs(ratio) < 0.1 and ratio != 0 else 0
         pattern = self._babel.percent_formats[None].pattern.split(";")[0]  # keeps the locale's "87 %"
         pattern = re.sub(r"0(\.0+)?", "0" + ("." + "0" * decimals if decimals else ""), pattern, count=1)
-        return format_percent(rounded(ratio, decimals + 2), format=pattern, locale=self._babel).replace("-", MINUS)
+        return _percent(rounded(ratio, decimals + 2), format=pattern, locale=self._babel).replace("-", MINUS)
 
     def factor(self, value: float) -> str:
         decimals = 0 if value >= 10 else 1
