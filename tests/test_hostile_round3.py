@@ -174,10 +174,14 @@ def test_the_preview_lets_idle_connections_go_and_caps_them(
         for sock in idle:
             sock.settimeout(60)  # generous: the server closes each long before
             assert sock.recv(1) == b""
-        deadline = time.monotonic() + 60
-        while any(t.name.startswith("Thread-") for t in threading.enumerate()) and time.monotonic() < deadline:
+
+        def handlers() -> list[str]:  # socketserver names them "Thread-N (process_request_thread)"
+            return [t.name for t in threading.enumerate() if "process_request_thread" in t.name]
+
+        deadline = time.monotonic() + 60  # every handler ends once its socket is closed
+        while handlers() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not [t for t in threading.enumerate() if "process_request_thread" in repr(t)]
+        assert handlers() == []
     finally:
         for sock in idle:
             sock.close()
