@@ -216,7 +216,8 @@ def _category_spec(rows: tuple[CategoryRow, ...], palette: Palette, measure: str
         value = measured + estimated
         net = _is_net(measured, estimated)
         text = ("net " if net else "") + total + (" h" if measure == "hours" else "")
-        base = {"category": label, "total": round(value, 1), "label": text, "room": round(value * 1.35, 1)}
+        room = value * 1.35 if value >= 0 else value * 1.1  # space for the label beside the bar (or the axis)
+        base = {"category": label, "total": round(value, 1), "label": text, "room": round(room, 1)}
         if net:
             data.append({**base, "part": "Net loss" if value < 0 else "Net", "value": round(value, 1), "order": 0})
             continue
@@ -253,7 +254,8 @@ def _category_frame(order: tuple[str, ...], shown: tuple[str, ...], palette: Pal
     gains = base.transform_filter("datum.total >= 0 && datum.label != ''")
     losses = base.transform_filter("datum.total < 0 && datum.label != ''")
     right = gains.mark_text(align="left", dx=4, fontSize=11, color=INK).encode(x="total:Q", text="label:N")
-    left = losses.mark_text(align="right", dx=-4, fontSize=11, color=INK).encode(x="total:Q", text="label:N")
+    # A loss is labelled right of the zero line, where no category's name can be.
+    left = losses.mark_text(align="left", dx=4, fontSize=11, color=INK).encode(x=alt.datum(0), text="label:N")
     zero = alt.Chart(alt.NamedData(name=FRAME_DATA)).mark_rule(color=MUTED).encode(x=alt.datum(0))
     height = max(60, 34 * len(order))
     layered = alt.layer(bars, room, right, left, zero)

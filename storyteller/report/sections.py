@@ -176,9 +176,11 @@ def headlines(
     fmt: Formatter,
     earlier: Earlier | None = None,
     period: str = "the period",
+    ongoing: bool = False,
 ) -> Headlines:
     """The key figures of a period whose ``delivered`` stories add up to ``total`` (with its
-    realised figures), compared with ``earlier``; ``period`` names it in a phrase ("Q3 2026")."""
+    realised figures), compared with ``earlier``; ``period`` names it in a phrase ("Q3 2026");
+    ``ongoing``: the period is not over yet, so part of what it realises is still to come."""
     teams = tuple(sorted({f.story.team for f in delivered}))
     partners = tuple(sorted({p for f in delivered for p in f.story.partners} - set(teams)))
     share = total.measured_share
@@ -238,7 +240,7 @@ def headlines(
         measured_note=_measured_note(share, fmt),
         other_currency=", ".join(fmt.money(v, c) for c, v in sorted(total.other_currency.items())),
         **_cash_and_capacity(total, config, fmt),
-        **_realised(total, period, fmt),
+        **_realised(total, period, fmt, ongoing),
         team_share=fmt.percent(total.yearly_hours_saved / _team_hours(config)) if total.yearly_hours_saved else "",
         team_capacity=fmt.number(_team_hours(config), 0),
         team_size=fmt.number(config.team_size),
@@ -334,8 +336,9 @@ def _cash_and_capacity(total: Totals, config: Config, fmt: Formatter) -> dict[st
     }
 
 
-def _realised(total: Totals, period: str, fmt: Formatter) -> dict[str, Any]:
-    """What every delivered story (this period's and earlier ones) realised within the period."""
+def _realised(total: Totals, period: str, fmt: Formatter, ongoing: bool) -> dict[str, Any]:
+    """What every delivered story (this period's and earlier ones) realised within the period;
+    counted to the period's last day (spec v1.1), so a period not over yet says so."""
     hours, money = total.realised_hours, total.realised_money
     if hours is None:
         return {"realised": Headline(f"Realised in {period}", "\u2013"), "realised_hours": "", "realised_money": ""}
@@ -344,8 +347,12 @@ def _realised(total: Totals, period: str, fmt: Formatter) -> dict[str, Any]:
     tile = Headline(
         f"Realised in {period}",
         fmt.money_compact(money) if money is not None else f"{hours_text} h",
-        (f"{hours_text} hours, " if money is not None else "")
-        + "from each delivered story's go-live day, earlier ones included",
+        "what every delivered story, this period's and earlier ones, gains from its go-live day to the end of "
+        + (
+            "the period, which is not over yet: the days still to come count at the run-rate"
+            if ongoing
+            else "the period"
+        ),
         negative=(money if money is not None else hours) < 0,
     )
     return {"realised": tile, "realised_hours": hours_text, "realised_money": money_text}
