@@ -235,3 +235,33 @@ def test_the_report_and_the_export_agree_on_cash_and_realised(tmp_path: Path) ->
     assert h.cash.value == f"${total['yearly_cash_saved']:,.0f}"  # 102,000
     assert h.realised_money == f"${round(total['realised_money']):,}"
     assert h.realised_hours == f"{round(total['realised_hours']):,}"
+
+
+def test_an_annual_review_compares_with_the_fiscal_year_before(tmp_path: Path) -> None:
+    stories = dict(READER)
+    stories["2025-Q4/old.yaml"] = READER["2026-Q2/disk-full.yaml"].replace("2026-Q2", "2025-Q4")  # 108 h
+    root = write_workspace(tmp_path / "ws", stories, CONFIG)
+    h = _contexts(root, year=2026).headlines
+    # 2026: 6 stories, 376 h; 2025: 1 story, 108 h: +500%, 376/108 = +248%.
+    assert (h.delivered.change.text, h.hours.change.text) == ("+500% vs 2025", "+248% vs 2025")
+    assert h.delivered.change.previous == "2025" and h.delivered.change.direction == "up"
+
+
+def test_the_exports_cash_is_the_money_that_is_not_hours_at_the_rate() -> None:
+    """Spec v1.1: yearly_cash_saved is the part of yearly_money_saved from currency metrics and
+    `each` amounts, not from hours x rate; per story and per period."""
+    from storyteller.figures.export import export_data
+    from storyteller.figures.periods import Selection
+
+    workspace = load_workspace(load_config(REPO))
+    data = export_data(workspace, Selection())
+    rate = data["workspace"]["hourly_rate"]
+    for story in data["stories"]:
+        if story["yearly_money_saved"] is not None:
+            expected = story["yearly_money_saved"] - story["yearly_hours_saved"] * rate
+            assert story["yearly_cash_saved"] == pytest.approx(
+                expected, abs=0.01
+            )  # hours are rounded to 4 places, story["id"]
+    for period, total in data["totals"].items():
+        chosen = [s for s in data["stories"] if s["status"] == "delivered" and s["quarter"].startswith(period)]
+        assert total["yearly_cash_saved"] == pytest.approx(sum(s["yearly_cash_saved"] or 0 for s in chosen)), period
