@@ -265,3 +265,11 @@ def test_the_exports_cash_is_the_money_that_is_not_hours_at_the_rate() -> None:
     for period, total in data["totals"].items():
         chosen = [s for s in data["stories"] if s["status"] == "delivered" and s["quarter"].startswith(period)]
         assert total["yearly_cash_saved"] == pytest.approx(sum(s["yearly_cash_saved"] or 0 for s in chosen)), period
+
+
+def test_many_eliminated_problems_do_not_crowd_out_the_other_wins_beyond_hours() -> None:
+    workspace = load_workspace(load_config(REPO))
+    context = undrawn_contexts(workspace, BuildRequest(year=2026))[0]
+    kinds = [w.kind for w in context.headlines.beyond]
+    # The year has three eliminated problems and three security outcomes: each kind in turns.
+    assert kinds == ["eliminated", "eliminated", "security", "security", "percent", "count"]

@@ -159,9 +159,9 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         ),
         Formula(
             "Beyond hours",
-            "Improved metrics that save no time or money: problems eliminated, then those of stories that "
-            "serve security, then the largest improvements of a share (in points) and of a count (in "
-            "percent); at most six.",
+            "Improved metrics that save no time or money: problems eliminated, those of stories that "
+            "serve security, the largest improvements of a share (in points) and of a count (in "
+            "percent); at most six, each kind its largest first, in turns.",
         ),
         Formula(
             "Measured and estimated",

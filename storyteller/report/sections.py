@@ -363,17 +363,22 @@ BEYOND_ORDER = ("eliminated", "security", "percent", "count")
 
 
 def beyond(delivered: Sequence[StoryFigures], fmt: Formatter) -> tuple[Win, ...]:
-    """The wins that are not time, of the period's delivered stories: every problem eliminated,
-    then improved metrics of stories that serve security, then the largest improvements of a
-    share (in percentage points) and of a count (in percent). One per metric, at most BEYOND_WINS."""
-    found: list[tuple[int, float, str, Win]] = []
+    """The wins that are not time, of the period's delivered stories, one per metric, at most
+    BEYOND_WINS: problems eliminated, improved metrics of stories that serve security, the
+    largest improvements of a share (in percentage points) and of a count (in percent). Each
+    kind gets its largest first, in turns, so that many eliminated problems do not crowd out
+    the rest; shown grouped by kind in that order."""
+    by_kind: dict[str, list[tuple[float, str, Win]]] = {kind: [] for kind in BEYOND_ORDER}
     for s in delivered:
         for f in s.metrics:
-            win = _win(s, f, fmt)
-            if win is not None:
-                found.append((BEYOND_ORDER.index(win[0].kind), -win[1], s.story.title, win[0]))
-    found.sort(key=lambda w: w[:3])
-    return tuple(w for *_, w in found[:BEYOND_WINS])
+            found = _win(s, f, fmt)
+            if found is not None:
+                by_kind[found[0].kind].append((-found[1], s.story.title, found[0]))
+    queues = [sorted(wins, key=lambda w: w[:2]) for wins in by_kind.values()]
+    chosen: list[tuple[int, int]] = []  # (kind, rank within it)
+    for turn in range(BEYOND_WINS):
+        chosen += [(kind, turn) for kind, queue in enumerate(queues) if turn < len(queue)]
+    return tuple(queues[kind][turn][2] for kind, turn in sorted(chosen[:BEYOND_WINS]))
 
 
 def _win(s: StoryFigures, f: MetricFigures, fmt: Formatter) -> tuple[Win, float] | None:
