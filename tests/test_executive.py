@@ -273,3 +273,14 @@ def test_many_eliminated_problems_do_not_crowd_out_the_other_wins_beyond_hours()
     kinds = [w.kind for w in context.headlines.beyond]
     # The year has three eliminated problems and three security outcomes: each kind in turns.
     assert kinds == ["eliminated", "eliminated", "security", "security", "percent", "count"]
+
+
+def test_a_cash_only_story_opens_with_its_money_and_a_loss_is_red(reader: Path) -> None:
+    build(reader, "--format", "html", "--quarter", "2026-Q3")
+    page = (reader / "output" / "2026-Q3" / "fjord-hosting-2026-Q3.html").read_text(encoding="utf-8")
+    story = page.split('id="story-backup-tiering"', 1)[1].split("</article>", 1)[0]
+    figures = story.split('<ul class="figures">', 1)[1].split("</ul>", 1)[0]
+    assert "hours a year" not in figures and '<span class="figure-value">€15,600</span>' in figures
+    loss = page.split('id="story-ticketing"', 1)[1].split("</article>", 1)[0]
+    assert '<span class="figure-value figure-negative">\u221280</span>' in loss
+    assert '<span class="figure-value figure-negative">\u2212€6,400</span>' in loss
