@@ -184,56 +184,8 @@ def headlines(
     teams = tuple(sorted({f.story.team for f in delivered}))
     partners = tuple(sorted({p for f in delivered for p in f.story.partners} - set(teams)))
     share = total.measured_share
-    now = _kpis(delivered, total)
-    then = _kpis(earlier.delivered, earlier.total) if earlier else {}
-    label = earlier.label if earlier else ""
-
-    def change(key: str, shown: Callable[[float], str], points: bool = False) -> Change:
-        return _change(now.get(key), then.get(key), label, shown, fmt, points)
-
-    money = total.yearly_money_saved
     return Headlines(
-        delivered=Headline(
-            "Improvements delivered",
-            fmt.number(total.delivered, 0),
-            f"{total.in_progress} more in progress" if total.in_progress else "",
-            change("delivered", lambda v: fmt.number(v, 0)),
-        ),
-        hours=Headline(
-            "Hours saved a year",
-            fmt.hours(total.yearly_hours_saved),
-            _weeks_note(total.yearly_hours_saved, config, fmt),
-            change("hours", fmt.hours),
-            total.yearly_hours_saved < 0,
-        ),
-        money=Headline(
-            "Money saved a year",
-            fmt.money_compact(money) if money is not None else "\u2013",
-            _money_note(total, config, fmt),
-            change("money", fmt.money_compact),
-            money is not None and money < 0,
-        ),
-        fte=Headline(
-            "FTE equivalent",
-            fmt.fte(total.fte),
-            f"at {fmt.number(config.hours_per_fte)} hours a year",
-            change("fte", fmt.fte),
-            total.fte < 0,
-        ),
-        involved=Headline(
-            "Teams involved",
-            fmt.number(len(teams), 0),
-            f"and {len(partners)} partner {'team' if len(partners) == 1 else 'teams'}"
-            if partners
-            else "no partner teams",
-            change("teams", lambda v: fmt.number(v, 0)),
-        ),
-        measured=Headline(
-            "Measured, not estimated",
-            fmt.percent(share) if share is not None else "\u2013",
-            "of the hours saved",
-            change("measured", fmt.percent, points=True),
-        ),
+        **_tiles(delivered, total, config, fmt, earlier, partners),
         teams=teams,
         partner_teams=partners,
         measured_share=fmt.percent(share) if share is not None else "",
@@ -246,6 +198,71 @@ def headlines(
         team_size=fmt.number(config.team_size),
         beyond=beyond(delivered, fmt),
     )
+
+
+def _tiles(
+    delivered: Sequence[StoryFigures],
+    total: Totals,
+    config: Config,
+    fmt: Formatter,
+    earlier: Earlier | None,
+    partners: tuple[str, ...],
+) -> dict[str, Any]:
+    """The six tiles, each with its change against ``earlier``, by the name of their field."""
+    now = _kpis(delivered, total)
+    then = _kpis(earlier.delivered, earlier.total) if earlier else {}
+    label = earlier.label if earlier else ""
+
+    def change(key: str, shown: Callable[[float], str], points: bool = False) -> Change:
+        return _change(now.get(key), then.get(key), label, shown, fmt, points)
+
+    def whole(value: float) -> str:
+        return fmt.number(value, 0)
+
+    money, share = total.yearly_money_saved, total.measured_share
+    return {
+        "delivered": Headline(
+            "Improvements delivered",
+            fmt.number(total.delivered, 0),
+            f"{total.in_progress} more in progress" if total.in_progress else "",
+            change("delivered", whole),
+        ),
+        "hours": Headline(
+            "Hours saved a year",
+            fmt.hours(total.yearly_hours_saved),
+            _weeks_note(total.yearly_hours_saved, config, fmt),
+            change("hours", fmt.hours),
+            total.yearly_hours_saved < 0,
+        ),
+        "money": Headline(
+            "Money saved a year",
+            fmt.money_compact(money) if money is not None else "\u2013",
+            _money_note(total, config, fmt),
+            change("money", fmt.money_compact),
+            money is not None and money < 0,
+        ),
+        "fte": Headline(
+            "FTE equivalent",
+            fmt.fte(total.fte),
+            f"at {fmt.number(config.hours_per_fte)} hours a year",
+            change("fte", fmt.fte),
+            total.fte < 0,
+        ),
+        "involved": Headline(
+            "Teams involved",
+            whole(now["teams"] or 0),
+            f"and {len(partners)} partner {'team' if len(partners) == 1 else 'teams'}"
+            if partners
+            else "no partner teams",
+            change("teams", whole),
+        ),
+        "measured": Headline(
+            "Measured, not estimated",
+            fmt.percent(share) if share is not None else "\u2013",
+            "of the hours saved",
+            change("measured", fmt.percent, points=True),
+        ),
+    }
 
 
 def _kpis(delivered: Sequence[StoryFigures], total: Totals) -> dict[str, float | None]:
