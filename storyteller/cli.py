@@ -459,6 +459,10 @@ def build(
             "--time-limit", min=0, help="Stop a PDF whose layout takes longer than this many seconds (0: none)."
         ),
     ] = 600.0,
+    brief: Annotated[
+        bool,
+        typer.Option("--brief", help="Build the one-page brief instead: <name>-<period>-brief.html and .pdf."),
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Build the report: output/<period>/<name>-<period>.html and .pdf (default: the latest quarter)."""
@@ -488,6 +492,7 @@ def build(
             today=_today(),
             created=_created(),
             time_limit=time_limit,
+            brief=brief,
         )
         with Steps(console(stderr=True), bar=not quiet, verbose=verbose) as steps:
             built = run_build(loaded, request, steps)
