@@ -256,12 +256,21 @@ def test_every_field_a_template_can_use_is_in_the_docs() -> None:
     from storyteller.report.appendix import Appendix, AppendixRow, Formula
     from storyteller.report.charts import Chart, Palette
     from storyteller.report.context import Period, ReportContext
-    from storyteller.report.sections import Categories, CategoryView, Headline, Headlines, QuarterFigures, Trend
+    from storyteller.report.sections import (
+        Categories,
+        CategoryView,
+        Change,
+        Headline,
+        Headlines,
+        QuarterFigures,
+        Trend,
+        Win,
+    )
     from storyteller.report.views import MetricRow, StoryView
 
     page = (REPO / "docs" / "templates.md").read_text(encoding="utf-8")
     sections = dict(re.findall(r"^### (\w+)\n(.*?)(?=^##)", page, re.S | re.M))
-    records = (ReportContext, Period, Headlines, Headline, Categories, CategoryView, Trend, QuarterFigures)
+    records = (ReportContext, Period, Headlines, Headline, Change, Win, Categories, CategoryView, Trend, QuarterFigures)
     records += (Appendix, AppendixRow, Formula, StoryView, MetricRow, Chart, Palette)
     for record in records:
         assert record.__name__ in sections, f"docs/templates.md has no section ### {record.__name__}"

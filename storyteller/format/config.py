@@ -135,6 +135,13 @@ class Config:
         "with the small wins instead of in its category.",
         default=40,
     )
+    small_win_value: float | None = declare(
+        Number(minimum=0, maximum=1_000_000_000),
+        "A delivered story is a small win only when its yearly money saved (time at the hourly rate plus "
+        "cash) is also below this, in `currency`; without it, `small_win_hours` x `hourly_rate`.",
+        5000,
+        default=None,
+    )
     team_size: float = declare(
         Number(exclusive_minimum=0, maximum=10_000),
         "People in a large team: a metric whose work adds up to more hours a year than this many full-time "

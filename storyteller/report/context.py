@@ -15,14 +15,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from storyteller.figures.metrics import story_figures, totals
-from storyteller.figures.periods import Quarter
+from storyteller.figures.metrics import StoryFigures, story_figures, totals
+from storyteller.figures.periods import Quarter, Span
 from storyteller.format.config import Config
 from storyteller.format.story import Story
 from storyteller.report.appendix import Appendix, AppendixRow, appendix
 from storyteller.report.charts import Chart, Palette
 from storyteller.report.fmt import Formatter
-from storyteller.report.sections import Categories, CategoryView, Headlines, Trend, categories, headlines, rank, trend
+from storyteller.report.sections import (
+    Categories,
+    CategoryView,
+    Earlier,
+    Headlines,
+    Trend,
+    categories,
+    headlines,
+    rank,
+    trend,
+)
 from storyteller.report.views import StoryView, story_chart, story_view
 
 
@@ -39,6 +49,12 @@ class Period:
     @property
     def is_year(self) -> bool:
         return len(self.quarters) > 1
+
+    def span(self, fiscal_year_start: int) -> Span:
+        """The days the period covers, for the realised figures."""
+        if self.is_year:
+            return Span.of_year(self.quarters[0].year, fiscal_year_start)
+        return Span.of_quarter(self.quarters[0], fiscal_year_start)
 
     @classmethod
     def quarter(cls, quarter: Quarter, fiscal_year_start: int) -> Period:
@@ -119,25 +135,28 @@ def build_context(
     fmt = Formatter(config.locale, config.currency)
     palette = Palette.from_brand(config.brand_primary)
     figures = [story_figures(s, config) for s in stories]
-    total = totals(figures, config)
+    before = [story_figures(s, config) for s in earlier]
+    total = totals(figures, config, period.span(config.fiscal_year_start), [*before, *figures])
     ranking = rank(figures, config)
     views = {f.story.id: story_view(f, config, fmt, story_chart(f, fmt, palette)) for f in figures}
     by_category = categories(ranking, views, config, fmt, palette)
-    over_time = trend(period.quarters, stories, earlier, {f.story.id: f for f in figures}, config, fmt, palette)
+    known = {f.story.id: f for f in [*before, *figures]}
+    over_time = trend(period.quarters, stories, earlier, known, config, fmt, palette)
+    phrase = period.label if not period.is_year else f"fiscal year {period.key}"
     return ReportContext(
         organization=config.organization,
         title=config.title,
         period=period,
         period_label=period.label,
         period_dates=_dates(period, today, fmt),
-        period_phrase=period.label if not period.is_year else f"fiscal year {period.key}",
+        period_phrase=phrase,
         generated=fmt.date(today),
         lang=config.locale.replace("_", "-"),
         currency=config.currency,
         palette=palette,
         brand=config.brand_primary,
         logo=config.brand_logo,
-        headlines=headlines(ranking.delivered, total, config, fmt),
+        headlines=headlines(ranking.delivered, total, config, fmt, _previous(period, before, config), phrase),
         top_wins=tuple(views[f.story.id] for f in ranking.top_wins),
         categories=by_category,
         trend=over_time,
@@ -150,6 +169,24 @@ def build_context(
         stories_total=len(figures),
         charts=_charts(by_category, over_time, views),
     )
+
+
+def _previous(period: Period, before: Sequence[StoryFigures], config: Config) -> Earlier | None:
+    """The latest period before ``period`` that has stories (a quarter, or a fiscal year for an
+    annual review), with its delivered stories' totals; None when there is none."""
+    if not before:
+        return None
+    fiscal = config.fiscal_year_start
+    last = max(f.story.quarter for f in before)
+    if period.is_year:
+        mine = [f for f in before if f.story.quarter.year == last.year]
+        label = Period.year(last.year, fiscal).key if fiscal == 1 else f"FY{last.year}"
+    else:
+        mine = [f for f in before if f.story.quarter == last]
+        label = Period.quarter(last, fiscal).label
+        label = label.split(" ")[0] if last.year == period.quarters[0].year else label
+    delivered = tuple(f for f in mine if f.story.delivered)
+    return Earlier(label, delivered, totals(mine, config))
 
 
 def _dates(period: Period, today: dt.date, fmt: Formatter) -> str:
