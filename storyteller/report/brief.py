@@ -21,11 +21,13 @@ from storyteller.pdf.part import WHOLE
 from storyteller.report.charts import Chart, Palette
 from storyteller.report.context import ReportContext
 from storyteller.report.render import TemplateProblem, data_uri
+from storyteller.report.sections import Headline
 from storyteller.report.views import StoryView
 
 TITLE_CHARS = 90  # a win's title, shortened beyond this (a story title may have 120)
 METRIC_CHARS = 70  # a win's metric name (a metric name may have 100)
 ORGANIZATION_CHARS = 80
+BEYOND = 3  # wins that are not time, named on the brief
 ELLIPSIS = "\u2026"
 
 
@@ -43,7 +45,16 @@ class Card:
     label: str
     value: str
     note: str
-    trend: str = ""  # "+12% vs Q2 2026", or "" when there is nothing to compare with
+    trend: str = ""  # "+12% vs Q2", or "" when there is nothing to compare with
+    direction: str = ""  # "up", "down", "same", or ""
+    negative: bool = False  # the figure is a loss: never styled as a gain
+
+
+def _card(tile: Headline, note: str | None = None) -> Card:
+    change = tile.change
+    return Card(
+        tile.label, tile.value, tile.note if note is None else note, change.text, change.direction, tile.negative
+    )
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,19 @@ class Win:
 
 
 @dataclass(frozen=True)
+class Beyond:
+    """A win that is not time (the report's sections.Win), its story text shortened."""
+
+    story: str
+    metric: str
+    text: str  # "3 → 0, eliminated", "81% → 100% (+19 pp)"
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.metric}: {self.text} ({self.story})"
+
+
+@dataclass(frozen=True)
 class Brief:
     """Everything the brief (templates/brief.html) and the digests show."""
 
@@ -83,7 +107,8 @@ class Brief:
     paper: str
     cards: tuple[Card, ...]  # value, hours, delivered, measured share
     wins: tuple[Win, ...]  # up to three
-    realised: str  # the realised benefit in the period, in words, or ""
+    realised: Card  # what every delivered story realised in the period (not a run-rate)
+    beyond: tuple[Beyond, ...]  # up to BEYOND wins that are not time
     other_currency: str  # savings in other currencies, never converted, or ""
     report_file: str  # the full report's PDF, beside the brief
     empty: bool
@@ -106,7 +131,8 @@ def _win(view: StoryView) -> Win:
 def brief(report: ReportContext, report_file: str) -> Brief:
     """The brief of ``report``; ``report_file`` is the name of the full report's PDF."""
     h = report.headlines
-    cards = tuple(Card(t.label, t.value, t.note) for t in (h.money, h.hours, h.delivered, h.measured))
+    split = f"{h.cash.value} cash + {h.capacity.value} capacity" if h.split else None
+    cards = (_card(h.money, split), _card(h.hours), _card(h.delivered), _card(h.measured))
     summary_charts = tuple(c for c in (report.categories.chart, report.trend.chart) if c is not None)
     return Brief(
         organization=clip(report.organization, ORGANIZATION_CHARS),
@@ -121,7 +147,10 @@ def brief(report: ReportContext, report_file: str) -> Brief:
         paper=report.paper,
         cards=cards,
         wins=tuple(_win(v) for v in report.top_wins),
-        realised="",
+        realised=_card(h.realised),
+        beyond=tuple(
+            Beyond(clip(w.story, TITLE_CHARS), clip(w.metric, METRIC_CHARS), w.text) for w in h.beyond[:BEYOND]
+        ),
         other_currency=h.other_currency,
         report_file=report_file,
         empty=report.empty,
