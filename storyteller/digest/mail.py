@@ -103,7 +103,7 @@ def to_email(
     if to:
         message["To"] = [_address(t, "--to") for t in to]
     message["Date"] = format_datetime(now.astimezone(dt.UTC))
-    message["Message-ID"] = f"<digest-{item.period_key}-{token}@{DOMAIN}>"
+    message["Message-ID"] = f"<digest-{item.period_key}-{token[:24]}@{DOMAIN}>"  # one line: 78 characters at most
     message["X-Mailer"] = f"storyteller {__version__}"
     alternative = EmailMessage(policy=policy.SMTP)
     alternative.set_content(text, cte="quoted-printable")
