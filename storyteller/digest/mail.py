@@ -70,12 +70,12 @@ def _address(text: str, option: str) -> Address:
 
     try:
         header = HeaderRegistry()("to", text)
-        (address,) = header.addresses  # type: ignore[attr-defined]
+        found: tuple[Address, ...] = tuple(header.addresses)  # type: ignore[attr-defined]
     except (ValueError, IndexError, TypeError):
-        address = None
-    if address is None or not address.username or not address.domain or header.defects:  # type: ignore[attr-defined]
+        found = ()
+    if len(found) != 1 or not found[0].username or not found[0].domain or header.defects:
         raise UsageError(f"{option} {text!r} is not an e-mail address; write it like ops@example.com")
-    return address  # type: ignore[no-any-return]
+    return found[0]
 
 
 def to_email(
