@@ -103,12 +103,15 @@ def test_the_report_total_is_the_rounded_exact_total(stories: list[list[tuple[Fr
 def test_chart_labels_and_the_list_round_as_the_report_does(
     make_workspace: Callable[..., object], runner: CliRunner
 ) -> None:
-    from storyteller.report.charts import Palette, category_chart, trend_chart
+    from storyteller.report.charts import Palette, category_chart, category_row, trend_chart
+    from storyteller.report.fmt import Formatter
+
+    whole = Formatter("en_US", "USD").number
 
     palette = Palette.from_brand("#0f4c5c")
     trend = trend_chart([("2026-Q2", 242.5, 2), ("2026-Q3", 766.5, 3)], palette)
     assert "2026-Q2: 243 hours from 2 stories; 2026-Q3: 767 hours from 3 stories" in trend.description
-    category = category_chart([("Automation", 524.5, 242.0)], palette, "Hours saved a year")
+    category = category_chart([category_row("Automation", 524.5, 242.0, lambda v: whole(v, 0))], palette)
     assert "Automation: 767 hours (525 measured, 242 estimated)" in category.description
 
     ws = make_workspace()

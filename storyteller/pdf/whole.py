@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
+from storyteller.pdf.scope import header_scopes
 from storyteller.report.charts import Chart
 from storyteller.workers import scratch_prefix
 
@@ -184,7 +185,7 @@ def write_pdf(
         _page_references_kept(),
     ):
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
-        data = document.write_pdf(font_config=_fonts_in(Path(scratch)), **options)
+        data = document.write_pdf(font_config=_fonts_in(Path(scratch)), finisher=header_scopes, **options)
     assert isinstance(data, bytes)
     return data, fetcher.refused
 
@@ -243,7 +244,7 @@ def lay_out_part(job: PartJob) -> LaidOut:
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if job.tagged else {}
     with _page_references_kept():
         document = HTML(string=job.html, base_url=job.base.as_uri() + "/", url_fetcher=fetcher).render(**options)
-        data = document.write_pdf(**options)
+        data = document.write_pdf(finisher=header_scopes, **options)
     anchors: dict[str, tuple[str, int, float, float]] = {}
     bookmarks = []
     for number, page in enumerate(document.pages):

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from storyteller.figures.metrics import StoryFigures, Totals
 from storyteller.format.config import Config
 from storyteller.report.fmt import Formatter
+from storyteller.report.sections import small_win_value
 from storyteller.report.views import anchor, marked
 
 
@@ -26,6 +27,7 @@ class AppendixRow:
     hours: str
     estimated: str
     money: str
+    cash: str  # the part of money that is cash, not hours x rate
     fte: str
     payback: str
 
@@ -94,10 +96,19 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
         ),
         Formula(
             "Yearly money saved",
-            f"Yearly hours saved \u00d7 the hourly rate: {rate}; plus, for money metrics with a frequency or "
-            "period, (before \u2212 after) \u00d7 periods a year, and for a count with an amount each, the "
-            f"improvement \u00d7 periods a year \u00d7 the amount. Only amounts in {config.currency} are added; "
-            "other currencies are shown apart and never converted.",
+            "Cash saved a year + capacity freed a year (below), in "
+            f"{config.currency}. Other currencies are shown apart and never converted.",
+        ),
+        Formula(
+            "Cash saved a year",
+            "Money no longer spent: for money metrics with a frequency or period, (before \u2212 after) "
+            "\u00d7 periods a year; for a count with an amount each, the improvement \u00d7 periods a year "
+            f"\u00d7 the amount. Only amounts in {config.currency} (the export's yearly_cash_saved).",
+        ),
+        Formula(
+            "Capacity freed a year",
+            f"Yearly hours saved \u00d7 the hourly rate: {rate}. Engineer time freed for other work, valued "
+            "at what an hour costs; nobody stops paying for it, so it is not a cut in costs.",
         ),
         Formula(
             "FTE equivalent",
@@ -113,6 +124,44 @@ def formulas(config: Config, fmt: Formatter) -> tuple[Formula, ...]:
             "Payback",
             "Hours it took to build \u00f7 (yearly hours saved \u00f7 52): the weeks until the saved time repays "
             "the effort.",
+        ),
+        Formula(
+            "Run-rate and realised",
+            "Every yearly figure is a run-rate: what a story saves in a full year. Realised in a period is "
+            "what every delivered story, the period's and earlier ones, gained within it: its yearly figure "
+            "\u00d7 d \u00f7 D, where d is the number of days of the period after its go-live day (its date, "
+            "or else the last day of its quarter) and D the days of the fiscal year that holds the period "
+            "(365, or 366 with a 29 February). A story that goes live on the period's last day realises "
+            "nothing in it; a whole year realises the yearly figure.",
+        ),
+        Formula(
+            "Change against the previous period",
+            "Each tile's figure against the same figure of the latest earlier period that has stories (the "
+            "quarter before, or the fiscal year before for an annual review): (now \u2212 then) \u00f7 then, "
+            "in percent. The measured share changes in percentage points (pp). When the figure then was 0 or "
+            "a loss, only what it was is shown: a percent of it would mean nothing.",
+        ),
+        Formula(
+            "Share of the team's capacity",
+            f"Yearly hours saved \u00f7 ({fmt.number(config.team_size)} people (team_size) \u00d7 "
+            f"{fmt.number(config.hours_per_fte)} hours (hours_per_fte)).",
+        ),
+        Formula(
+            "Top wins and order",
+            (
+                "Stories are ranked by yearly money saved (capacity plus cash), ties by hours, then by title"
+                if config.hourly_rate is not None
+                else "Stories are ranked by yearly hours saved, ties by title"
+            )
+            + f". A small win saves fewer than {fmt.number(config.small_win_hours)} hours a year "
+            f"(small_win_hours) and less than {fmt.money(small_win_value(config))} a year (small_win_value), "
+            "eliminated nothing and lost nothing.",
+        ),
+        Formula(
+            "Beyond hours",
+            "Improved metrics that save no time or money: problems eliminated, then those of stories that "
+            "serve security, then the largest improvements of a share (in points) and of a count (in "
+            "percent); at most six.",
         ),
         Formula(
             "Measured and estimated",
@@ -138,6 +187,7 @@ def _row(s: StoryFigures, config: Config, fmt: Formatter) -> AppendixRow:
         hours=fmt.hours(s.yearly_hours_saved),
         estimated=fmt.hours(s.estimated_hours_saved) if s.estimated_hours_saved else "\u2013",
         money=fmt.money(s.yearly_money_saved) if s.yearly_money_saved is not None else "\u2013",
+        cash=fmt.money(s.yearly_cash_saved) if s.yearly_cash_saved else "\u2013",
         fte=fmt.fte(s.fte) if story.delivered and s.yearly_hours_saved else "\u2013",
         payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "\u2013",
     )
@@ -154,6 +204,7 @@ def _total_row(total: Totals, fmt: Formatter) -> AppendixRow:
         hours=fmt.hours(total.yearly_hours_saved),
         estimated=fmt.hours(total.estimated_hours_saved) if total.estimated_hours_saved else "\u2013",
         money=fmt.money(total.yearly_money_saved) if total.yearly_money_saved is not None else "\u2013",
+        cash=fmt.money(total.yearly_cash_saved) if total.yearly_cash_saved else "\u2013",
         fte=fmt.fte(total.fte),
         payback="",
     )

@@ -175,49 +175,91 @@ def _whole(hours: float) -> str:
     return f"{rounded(hours):,}"
 
 
-def category_chart(rows: Sequence[tuple[str, float, float]], palette: Palette, unit_label: str) -> Chart:
-    """Yearly hours saved per category, measured and estimated stacked. rows: (label, measured, estimated)."""
+# One bar of the category chart: (label, measured, estimated, and the same three as the
+# report writes them: "$45,600", "480"), in hours or in money.
+CategoryRow = tuple[str, float, float, str, str, str]
+
+
+def category_row(label: str, measured: float, estimated: float, shown: Callable[[float], str]) -> CategoryRow:
+    """A bar of the category chart, its figures written by ``shown`` (whole hours, or money)."""
+    return (label, measured, estimated, shown(measured + estimated), shown(measured), shown(estimated))
+
+
+def category_chart(rows: Sequence[CategoryRow], palette: Palette, measure: str = "hours") -> Chart:
+    """Yearly value per category, measured and estimated stacked; ``measure`` is "hours", or
+    the currency code ("USD") of money when the workspace has an hourly rate. A category whose total is a loss is one
+    bar, to the left of zero, in the regression colour, labelled "net"; so is one whose
+    measured and estimated parts have opposite signs (a stack of them would mislead)."""
     rows = tuple(rows)
     parts = []
-    for label, measured, estimated in rows:
-        text = f"{label}: {_whole(measured + estimated)} hours"
-        if estimated:
-            text += f" ({_whole(measured)} measured, {_whole(estimated)} estimated)"
-        parts.append(text)
-    description = "Bar chart of yearly hours saved by category. " + "; ".join(parts) + "."
-    return _chart("category", (rows, palette, unit_label), "Yearly hours saved by category", description)
+    for label, measured, estimated, total, shown_measured, shown_estimated in rows:
+        net = measured + estimated < 0
+        text = f"{label}: {'net ' if net else ''}{total}{' hours' if measure == 'hours' else ''}"
+        if estimated and not _is_net(measured, estimated):
+            text += f" ({shown_measured} measured, {shown_estimated} estimated)"
+        parts.append(text + (", a net loss" if net else ""))
+    kind = "hours" if measure == "hours" else "money"
+    title = f"Yearly {kind} saved by category"
+    description = f"Bar chart of yearly {kind} saved by category. "
+    description += "; ".join(parts) + "."
+    return _chart("category", (rows, palette, measure), title, description)
 
 
-def _category_spec(rows: tuple[tuple[str, float, float], ...], palette: Palette, unit_label: str) -> Parts:
+def _is_net(measured: float, estimated: float) -> bool:
+    """Shown as one net bar: a loss, or parts of opposite signs."""
+    return measured + estimated < 0 or measured * estimated < 0
+
+
+def _category_spec(rows: tuple[CategoryRow, ...], palette: Palette, measure: str) -> Parts:
     data = []
-    for label, measured, estimated in rows:
-        data.append({"category": label, "part": "Measured", "hours": round(measured, 1), "order": 0})
+    for label, measured, estimated, total, _, _ in rows:
+        value = measured + estimated
+        net = _is_net(measured, estimated)
+        text = ("net " if net else "") + total + (" h" if measure == "hours" else "")
+        room = value * 1.35 if value >= 0 else value * 1.1  # space for the label beside the bar (or the axis)
+        base = {"category": label, "total": round(value, 1), "label": text, "room": round(room, 1)}
+        if net:
+            data.append({**base, "part": "Net loss" if value < 0 else "Net", "value": round(value, 1), "order": 0})
+            continue
+        data.append({**base, "part": "Measured", "value": round(measured, 1), "order": 0})
         if estimated:
-            data.append({"category": label, "part": "Estimated", "hours": round(estimated, 1), "order": 1})
-    order = tuple(label for label, _, _ in rows)
-    return _category_frame, (order, any(e for _, _, e in rows), palette, unit_label), data
+            data.append({**base, "part": "Estimated", "value": round(estimated, 1), "order": 1, "label": ""})
+    order = tuple(row[0] for row in rows)
+    shown = tuple(p for p in CATEGORY_PARTS if any(d["part"] == p for d in data))
+    axis = "Hours saved a year" if measure == "hours" else f"Money saved a year ({measure})"
+    return _category_frame, (order, shown, palette, axis), data
+
+
+CATEGORY_PARTS = ("Measured", "Estimated", "Net", "Net loss")
 
 
 @cache
-def _category_frame(order: tuple[str, ...], has_estimates: bool, palette: Palette, unit_label: str) -> dict[str, Any]:
+def _category_frame(order: tuple[str, ...], shown: tuple[str, ...], palette: Palette, axis: str) -> dict[str, Any]:
     import altair as alt
 
-    bars = (
-        alt.Chart(alt.NamedData(name=FRAME_DATA))
-        .mark_bar(height={"band": 0.62})
-        .encode(
-            y=alt.Y("category:N", sort=list(order), title=None, axis=alt.Axis(labelLimit=190, labelFontSize=12)),
-            x=alt.X("sum(hours):Q", title=unit_label, axis=alt.Axis(format=",.0f", tickCount=5)),
-            color=alt.Color(
-                "part:N",
-                scale=alt.Scale(domain=["Measured", "Estimated"], range=[palette.primary, palette.tint]),
-                legend=alt.Legend() if has_estimates else None,
-            ),
-            order=alt.Order("order:Q"),
-        )
+    base = alt.Chart(alt.NamedData(name=FRAME_DATA)).encode(
+        y=alt.Y("category:N", sort=list(order), title=None, axis=alt.Axis(labelLimit=190, labelFontSize=12))
     )
+    colours = [palette.primary, palette.tint, palette.primary, palette.accent]
+    bars = base.mark_bar(height={"band": 0.62}).encode(
+        x=alt.X("sum(value):Q", title=axis, axis=alt.Axis(format=",.0f", tickCount=5)),
+        color=alt.Color(
+            "part:N",
+            scale=alt.Scale(domain=list(CATEGORY_PARTS), range=colours),
+            legend=alt.Legend(values=list(shown)) if len(shown) > 1 else None,
+        ),
+        order=alt.Order("order:Q"),
+    )
+    room = base.mark_tick(opacity=0).encode(x="room:Q")  # space for the labels beside the bars
+    gains = base.transform_filter("datum.total >= 0 && datum.label != ''")
+    losses = base.transform_filter("datum.total < 0 && datum.label != ''")
+    right = gains.mark_text(align="left", dx=4, fontSize=11, color=INK).encode(x="total:Q", text="label:N")
+    # A loss is labelled right of the zero line, where no category's name can be.
+    left = losses.mark_text(align="left", dx=4, fontSize=11, color=INK).encode(x=alt.datum(0), text="label:N")
+    zero = alt.Chart(alt.NamedData(name=FRAME_DATA)).mark_rule(color=MUTED).encode(x=alt.datum(0))
     height = max(60, 34 * len(order))
-    return _spec(bars.properties(width=440, height=height), 440, height)
+    layered = alt.layer(bars, room, right, left, zero)
+    return _spec(layered.properties(width=440, height=height), 440, height)
 
 
 def trend_chart(rows: Sequence[tuple[str, float, int]], palette: Palette) -> Chart:

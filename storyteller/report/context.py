@@ -156,7 +156,9 @@ def build_context(
         palette=palette,
         brand=config.brand_primary,
         logo=config.brand_logo,
-        headlines=headlines(ranking.delivered, total, config, fmt, _previous(period, before, config), phrase),
+        headlines=headlines(
+            ranking.delivered, total, config, fmt, _previous(period, before, config), phrase, today < period.last_day
+        ),
         top_wins=tuple(views[f.story.id] for f in ranking.top_wins),
         categories=by_category,
         trend=over_time,

@@ -154,11 +154,13 @@ class Headlines:
     capacity: Headline  # capacity freed a year: the hours saved at the hourly rate (hours when no rate)
     capacity_hours: str  # the hours of capacity: "808"
     split: str  # "$102,000 cash + $76,760 capacity = $178,760", or "" without money
+    money_exact: str  # the money saved a year in whole units, "$178,760" (the tile rounds it: "$179K"), or ""
     realised: Headline  # realised in the period by every delivered story, this period's and earlier ones
     realised_hours: str  # "899"
     realised_money: str  # "$100,775", or "" without money
     team_share: str  # the hours saved as a share of the team's capacity: "4.7%", or "" when nothing was saved
     team_capacity: str  # team_size x hours_per_fte: "17,200"
+    team_size: str  # the people that capacity is of: "10"
     beyond: tuple[Win, ...]  # the wins that are not time, at most BEYOND_WINS
 
     @property
@@ -174,9 +176,11 @@ def headlines(
     fmt: Formatter,
     earlier: Earlier | None = None,
     period: str = "the period",
+    ongoing: bool = False,
 ) -> Headlines:
     """The key figures of a period whose ``delivered`` stories add up to ``total`` (with its
-    realised figures), compared with ``earlier``; ``period`` names it in a phrase ("Q3 2026")."""
+    realised figures), compared with ``earlier``; ``period`` names it in a phrase ("Q3 2026");
+    ``ongoing``: the period is not over yet, so part of what it realises is still to come."""
     teams = tuple(sorted({f.story.team for f in delivered}))
     partners = tuple(sorted({p for f in delivered for p in f.story.partners} - set(teams)))
     share = total.measured_share
@@ -236,9 +240,10 @@ def headlines(
         measured_note=_measured_note(share, fmt),
         other_currency=", ".join(fmt.money(v, c) for c, v in sorted(total.other_currency.items())),
         **_cash_and_capacity(total, config, fmt),
-        **_realised(total, period, fmt),
+        **_realised(total, period, fmt, ongoing),
         team_share=fmt.percent(total.yearly_hours_saved / _team_hours(config)) if total.yearly_hours_saved else "",
         team_capacity=fmt.number(_team_hours(config), 0),
+        team_size=fmt.number(config.team_size),
         beyond=beyond(delivered, fmt),
     )
 
@@ -302,14 +307,14 @@ def _cash_and_capacity(total: Totals, config: Config, fmt: Formatter) -> dict[st
     hours_text = fmt.hours(hours)
     cash_tile = Headline(
         "Cash saved a year",
-        fmt.money_compact(cash) if cash is not None else "\u2013",
+        fmt.money(cash) if cash is not None else "\u2013",
         "money no longer spent: bills, fees, call-outs" if cash else f"no {config.currency} savings",
         negative=cash is not None and cash < 0,
     )
     if capacity is not None:
         capacity_tile = Headline(
             "Capacity freed a year",
-            fmt.money_compact(capacity),
+            fmt.money(capacity),
             f"{hours_text} hours of work at {fmt.money(rate or 0)} an hour",
             negative=capacity < 0,
         )
@@ -321,11 +326,19 @@ def _cash_and_capacity(total: Totals, config: Config, fmt: Formatter) -> dict[st
     if total.yearly_money_saved is not None:
         parts = [f"{fmt.money(cash or 0)} cash"] + ([f"{fmt.money(capacity)} capacity"] if capacity is not None else [])
         split = " + ".join(parts) + f" = {fmt.money(total.yearly_money_saved)}"
-    return {"cash": cash_tile, "capacity": capacity_tile, "capacity_hours": hours_text, "split": split}
+    exact = fmt.money(total.yearly_money_saved) if total.yearly_money_saved is not None else ""
+    return {
+        "cash": cash_tile,
+        "capacity": capacity_tile,
+        "capacity_hours": hours_text,
+        "split": split,
+        "money_exact": exact,
+    }
 
 
-def _realised(total: Totals, period: str, fmt: Formatter) -> dict[str, Any]:
-    """What every delivered story (this period's and earlier ones) realised within the period."""
+def _realised(total: Totals, period: str, fmt: Formatter, ongoing: bool) -> dict[str, Any]:
+    """What every delivered story (this period's and earlier ones) realised within the period;
+    counted to the period's last day (spec v1.1), so a period not over yet says so."""
     hours, money = total.realised_hours, total.realised_money
     if hours is None:
         return {"realised": Headline(f"Realised in {period}", "\u2013"), "realised_hours": "", "realised_money": ""}
@@ -334,8 +347,12 @@ def _realised(total: Totals, period: str, fmt: Formatter) -> dict[str, Any]:
     tile = Headline(
         f"Realised in {period}",
         fmt.money_compact(money) if money is not None else f"{hours_text} h",
-        (f"{hours_text} hours, " if money is not None else "")
-        + "from each delivered story's go-live day, earlier ones included",
+        "what every delivered story, this period's and earlier ones, gains from its go-live day to the end of "
+        + (
+            "the period, which is not over yet: the days still to come count at the run-rate"
+            if ongoing
+            else "the period"
+        ),
         negative=(money if money is not None else hours) < 0,
     )
     return {"realised": tile, "realised_hours": hours_text, "realised_money": money_text}
@@ -390,16 +407,16 @@ def _weeks_note(hours: float, config: Config, fmt: Formatter) -> str:
 
 
 def _money_note(total: Totals, config: Config, fmt: Formatter) -> str:
-    """Where the money comes from: time saved at the hourly rate, and direct savings."""
+    """Where the money comes from: cash no longer spent, and capacity (time at the hourly rate)."""
     if total.yearly_money_saved is None:
         return f"no hourly rate or {config.currency} figures"
-    from_time = total.yearly_hours_saved * config.hourly_rate if config.hourly_rate else 0.0
-    direct = total.yearly_money_saved - from_time
-    if config.hourly_rate and abs(direct) >= 0.5:
-        return f"{fmt.money(from_time)} of time at {fmt.money(config.hourly_rate)}/h, {fmt.money(direct)} direct"
-    if config.hourly_rate:
-        return f"time saved at {fmt.money(config.hourly_rate)} an hour"
-    return f"direct savings in {config.currency}"
+    cash = total.yearly_cash_saved or 0.0
+    if config.hourly_rate is None:
+        return f"cash saved in {config.currency}"
+    capacity = fmt.money(total.yearly_hours_saved * config.hourly_rate)
+    if abs(cash) < 0.5:
+        return f"all capacity: time at {fmt.money(config.hourly_rate)} an hour"
+    return f"{fmt.money(cash)} cash + {capacity} capacity"
 
 
 def _measured_note(share: float | None, fmt: Formatter) -> str:
@@ -435,36 +452,51 @@ class Categories:
 def categories(
     ranking: Ranking, views: Mapping[str, StoryView], config: Config, fmt: Formatter, palette: Palette
 ) -> Categories:
-    """The categories' sections, of the stories ``ranking`` shows in full, and their chart."""
-    rows = []  # (label, measured, estimated) of every delivered story, small wins too
+    """The categories' sections, of the stories ``ranking`` shows in full, and their chart: of
+    money when the workspace has an hourly rate (as the ranking), else of hours."""
+    rows = []  # every delivered story's value, small wins too; signed: a net loss shows
     sections = []
+    money = ranking.by_money
     for key, label in config.categories:
         every = [f for f in ranking.delivered if f.story.category == key]
         if not every:
             continue
-        estimated = sum(f.estimated_hours_saved for f in every)
-        rows.append(
-            (label, sum(f.yearly_hours_saved for f in every) - estimated, estimated)
-        )  # signed: a net loss shows
+        if money:
+            estimated = math.fsum(f.estimated_money_saved or 0.0 for f in every)
+            whole = math.fsum(f.yearly_money_saved or 0.0 for f in every)
+            rows.append(charts.category_row(label, whole - estimated, estimated, fmt.money))
+        else:
+            estimated = math.fsum(f.estimated_hours_saved for f in every)
+            whole = math.fsum(f.yearly_hours_saved for f in every)
+            rows.append(charts.category_row(label, whole - estimated, estimated, lambda v: fmt.number(v, 0)))
         members = [f for f in ranking.ranked if f.story.category == key]
         if members:
-            sections.append(_section(key, label, members, views, fmt))
-    chart = charts.category_chart(rows, palette, "Hours saved a year") if any(m or e for _, m, e in rows) else None
+            sections.append(_section(key, label, members, views, fmt, money))
+    drawn = any(r[1] or r[2] for r in rows)
+    chart = charts.category_chart(rows, palette, config.currency if money else "hours") if drawn else None
     return Categories(tuple(sections), chart)
 
 
 def _section(
-    key: str, label: str, members: Sequence[StoryFigures], views: Mapping[str, StoryView], fmt: Formatter
+    key: str,
+    label: str,
+    members: Sequence[StoryFigures],
+    views: Mapping[str, StoryView],
+    fmt: Formatter,
+    money: bool,
 ) -> CategoryView:
-    hours = sum(f.yearly_hours_saved for f in members)
+    """A category's section; its summary says what its stories shown in full add up to, a
+    net loss as one ("net \u2212$4,560 a year")."""
+    hours = math.fsum(f.yearly_hours_saved for f in members)
     count = len(members)
-    return CategoryView(
-        key,
-        label,
-        f"category-{key}",
-        tuple(views[f.story.id] for f in members),
-        f"{count} {'story' if count == 1 else 'stories'}, {fmt.hours(hours)} hours saved a year",
-    )
+    value = math.fsum(f.yearly_money_saved or 0.0 for f in members) if money else hours
+    net = "net " if value < 0 else ""
+    stories = f"{count} {'story' if count == 1 else 'stories'}"
+    if money:
+        summary = f"{stories}, {net}{fmt.money(value)} saved a year ({fmt.hours(hours)} hours)"
+    else:
+        summary = f"{stories}, {net}{fmt.hours(hours)} hours saved a year"
+    return CategoryView(key, label, f"category-{key}", tuple(views[f.story.id] for f in members), summary)
 
 
 @dataclass(frozen=True)

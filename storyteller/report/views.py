@@ -60,6 +60,7 @@ class StoryView:
     hours_value: float
     estimated_hours: str
     money: str
+    money_value: float | None  # the same as a number (None without money): a loss is styled as one
     other_money: tuple[str, ...]
     fte: str
     payback: str
@@ -166,7 +167,12 @@ def _metric_row(f: MetricFigures, fmt: Formatter) -> MetricRow:
     )
 
 
-def _highlight(s: StoryFigures, fmt: Formatter) -> str:
+def _highlight(s: StoryFigures, config: Config, fmt: Formatter) -> str:
+    """One line for the top wins and brief entries: value first when the workspace values
+    time ("$112,260 a year, 108 hours"), else hours first."""
+    if config.hourly_rate is not None and s.yearly_money_saved and s.yearly_money_saved > 0:
+        hours = f", {fmt.hours(s.yearly_hours_saved)} hours" if s.yearly_hours_saved > 0 else ""
+        return f"{fmt.money(s.yearly_money_saved)} a year{hours}"
     if s.yearly_hours_saved > 0:
         text = f"{fmt.hours(s.yearly_hours_saved)} hours a year"
         if s.yearly_money_saved:
@@ -205,6 +211,7 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         hours_value=s.yearly_hours_saved,
         estimated_hours=fmt.hours(s.estimated_hours_saved) if s.estimated_hours_saved else "",
         money=fmt.money(s.yearly_money_saved) if s.yearly_money_saved is not None else "",
+        money_value=s.yearly_money_saved,
         other_money=tuple(fmt.money(v, code) for code, v in sorted(s.other_currency.items())),
         fte=fmt.fte(s.fte) if s.yearly_hours_saved else "",
         payback=fmt.weeks(s.payback_weeks) if s.payback_weeks is not None else "",
@@ -218,7 +225,7 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         links=tuple((link.title, link_href(link.url)) for link in story.links),
         images=tuple((image.path, image.alt, image.caption or "") for image in story.images),
         chart=chart,
-        highlight=_highlight(s, fmt),
+        highlight=_highlight(s, config, fmt),
         has_estimates=any(f.estimated for f in s.metrics),
         has_regression=any(f.regression for f in s.metrics),
         lead=_lead(s, fmt),
