@@ -193,6 +193,7 @@ def test_brief_takes_the_reports_own_figures() -> None:
     h = context.headlines
     assert [c.value for c in item.cards] == [h.money.value, h.hours.value, h.delivered.value, h.measured.value]
     assert [c.trend for c in item.cards] == [t.change.text for t in (h.money, h.hours, h.delivered, h.measured)]
-    assert item.cards[0].note == f"{h.cash.value} cash + {h.capacity.value} capacity"
+    assert item.cards[0].note == h.money.note == f"{h.cash.value} cash + {h.capacity.value} capacity"
+    assert item.realised.note == f"{h.realised_hours} hours, {h.realised.note}"
     assert item.realised.value == h.realised.value
     assert [w.title for w in item.wins] == [v.title for v in context.top_wins]

@@ -131,8 +131,8 @@ def _win(view: StoryView) -> Win:
 def brief(report: ReportContext, report_file: str) -> Brief:
     """The brief of ``report``; ``report_file`` is the name of the full report's PDF."""
     h = report.headlines
-    split = f"{h.cash.value} cash + {h.capacity.value} capacity" if h.split else None
-    cards = (_card(h.money, split), _card(h.hours), _card(h.delivered), _card(h.measured))
+    cards = (_card(h.money), _card(h.hours), _card(h.delivered), _card(h.measured))
+    in_hours = f"{h.realised_hours} hours, " if h.realised_money and h.realised_hours else ""  # the value is money
     summary_charts = tuple(c for c in (report.categories.chart, report.trend.chart) if c is not None)
     return Brief(
         organization=clip(report.organization, ORGANIZATION_CHARS),
@@ -147,7 +147,7 @@ def brief(report: ReportContext, report_file: str) -> Brief:
         paper=report.paper,
         cards=cards,
         wins=tuple(_win(v) for v in report.top_wins),
-        realised=_card(h.realised),
+        realised=_card(h.realised, in_hours + h.realised.note),
         beyond=tuple(
             Beyond(clip(w.story, TITLE_CHARS), clip(w.metric, METRIC_CHARS), w.text) for w in h.beyond[:BEYOND]
         ),
