@@ -13,10 +13,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# The example workspace's report of its latest quarter (HTML and PDF), its figures as
-# JSON and CSV, and the story schema for editors; all in output/.
+# The example workspace's report of its latest quarter (HTML and PDF), its one-page brief,
+# its digest as Markdown, Slack JSON and e-mail, its figures as JSON and CSV, and the story
+# schema for editors; all in output/.
 report: $(STAMP)
 	$(BIN)/storyteller build
+	$(BIN)/storyteller build --brief --quiet
+	$(BIN)/storyteller digest --format markdown --quarter latest --output output/latest-digest.md
+	$(BIN)/storyteller digest --format slack --quarter latest --output output/latest-digest.slack.json
+	$(BIN)/storyteller digest --format email --quarter latest --output output/latest-digest.eml
 	$(BIN)/storyteller export --format json --quarter latest --output output/latest.json
 	$(BIN)/storyteller export --format csv --quarter latest --output output/latest.csv
 	$(BIN)/storyteller schema --output output/story.schema.json

@@ -194,7 +194,17 @@ def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
     found["pdf_warm"] = repeat("PDF, warm", [*BUILD, "--format", "pdf"], workspace, runs)
     if size == 100:
         found["preview"] = preview()
+    if size == 100:
+        found["brief_warm"] = brief_warm(workspace, runs)
     return found
+
+
+def brief_warm(workspace: Path, runs: int) -> Measure:
+    """`build --brief` (the one-page brief, HTML and PDF) after one build of it: its font
+    cache is warm. At 100 stories, where the issue sets its target (under 1 s)."""
+    command = [STORYTELLER, "build", "--brief", "--year", str(YEAR), "--time-limit", "0"]
+    measure(command, workspace)  # the warm-up: the HTML's font subsets go into output/.cache
+    return repeat("brief, warm", command, workspace, runs)
 
 
 def preview() -> Measure:
@@ -260,6 +270,7 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         ("floor", "floor: our PDF source, WeasyPrint alone"),
         ("floor_parts", "floor in parts: our PDF's parts, WeasyPrint alone on two processes"),
         ("naive", "naive peer (no cache)"),
+        ("brief_warm", "`build --brief` (HTML and PDF), warm (at 100 only)"),
     ]
     sizes = sorted(results)
     lines = [
@@ -386,6 +397,12 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         "one-story preview rebuild seconds, under 0.5 at 100",
         lambda r: r["preview"].seconds,
         lambda v: v < 0.5,
+        lambda n: n == 100,
+    )
+    row(
+        "warm `build --brief` seconds, under 1 at 100",
+        lambda r: r["brief_warm"].seconds,
+        lambda v: v < 1,
         lambda n: n == 100,
     )
     row(

@@ -42,6 +42,7 @@ class BuildRequest:
     today: dt.date = dt.date(2000, 1, 1)
     created: str = ""  # ISO 8601 timestamp for the PDF metadata
     time_limit: float = PDF_TIME_LIMIT  # for each PDF; 0 for none
+    brief: bool = False  # the one-page brief of each period instead of its report
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     """Render every requested report, then write them all. Returns what was written."""
     if workspace.problems:
         raise ProblemsFound(workspace.problems)
+    if request.brief:
+        return build_briefs(workspace, request, progress)
     total = 1 + len(periods(workspace, request)) * len(request.formats)
     progress("charts", 0, total)
     config = workspace.config
@@ -167,3 +170,59 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
         ) from None
     progress("done", total, total)
     return pending
+
+
+def brief_file_name(workspace: Workspace, period: Period, extension: str) -> str:
+    """`<name>-<period>-brief.<extension>`: the one-page brief, beside its report."""
+    return file_name(workspace, period, extension).removesuffix(f".{extension}") + f"-brief.{extension}"
+
+
+def build_briefs(workspace: Workspace, request: BuildRequest, progress: Progress = _silent) -> list[Built]:
+    """Render the one-page brief of every requested period (report/brief.py), then write
+    them all. It shows no chart, so nothing is converted and no worker is started."""
+    from storyteller.pdf.whole import TimeLimitExceeded, write_pdf
+    from storyteller.report.brief import brief, brief_html
+    from storyteller.report.render import font_faces_for_html, font_faces_for_pdf, visible_text
+
+    config = workspace.config
+    env = environment(config.root / "templates")
+    out_root = request.output or config.output_dir
+    cache = cache_folder(config)
+    every = undrawn_contexts(workspace, request)
+    total = len(every) * len(request.formats)
+    built: list[Built] = []
+    data: dict[Path, bytes] = {}
+    for context in every:
+        item = brief(context, file_name(workspace, context.period, "pdf"))
+        folder = out_root / context.period.key
+        if "html" in request.formats:
+            progress(f"brief html {context.period.key}", len(built), total)
+            placeholder = "/* the fonts, cut down to the brief's characters */"
+            html = brief_html(env, item, "html", placeholder)
+            html = html.replace(placeholder, font_faces_for_html(visible_text(html), cache / "fonts", config.root), 1)
+            path = folder / brief_file_name(workspace, context.period, "html")
+            data[path] = html.encode()
+            built.append(Built(context.period.key, path))
+        if "pdf" in request.formats:
+            progress(f"brief pdf {context.period.key}", len(built), total)
+            source = brief_html(env, item, "pdf", font_faces_for_pdf(), request.created, config.root)
+            roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
+            try:
+                pdf, refused = write_pdf(source, roots, config.root, time_limit=request.time_limit)
+            except TimeLimitExceeded:
+                raise StorytellerError(
+                    f"the brief of {context.period.key} took longer than {request.time_limit:g} s to lay out; "
+                    "raise the limit with --time-limit"
+                ) from None
+            path = folder / brief_file_name(workspace, context.period, "pdf")
+            data[path] = pdf
+            built.append(Built(context.period.key, path, tuple(refused)))
+    raise_if_stopped()
+    try:
+        write_all_atomic(data)
+    except OSError as error:
+        raise StorytellerError(
+            f"cannot write {error.filename or out_root}: {error.strerror}; no brief was replaced"
+        ) from None
+    progress("done", total, total)
+    return built

@@ -459,6 +459,10 @@ def build(
             "--time-limit", min=0, help="Stop a PDF whose layout takes longer than this many seconds (0: none)."
         ),
     ] = 600.0,
+    brief: Annotated[
+        bool,
+        typer.Option("--brief", help="Build the one-page brief instead: <name>-<period>-brief.html and .pdf."),
+    ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Build the report: output/<period>/<name>-<period>.html and .pdf (default: the latest quarter)."""
@@ -488,6 +492,7 @@ def build(
             today=_today(),
             created=_created(),
             time_limit=time_limit,
+            brief=brief,
         )
         with Steps(console(stderr=True), bar=not quiet, verbose=verbose) as steps:
             built = run_build(loaded, request, steps)
@@ -556,6 +561,76 @@ def serve(
         out.print("stopped")
 
     _run(body)
+
+
+class DigestFormat(enum.StrEnum):
+    markdown = "markdown"
+    slack = "slack"
+    email = "email"
+
+
+@app.command()
+def digest(
+    format: Annotated[
+        DigestFormat,
+        typer.Option(
+            "--format", "-f", help="markdown (GitHub, Teams), slack (Block Kit JSON) or email (an .eml file)."
+        ),
+    ] = DigestFormat.markdown,
+    quarter: QuarterOption = None,
+    year: YearOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file. Default: standard output; for email, output/<period>/<name>-<period>-digest.eml.",
+        ),
+    ] = None,
+    sender: Annotated[str, typer.Option("--from", help="The e-mail's From address (email only).")] = "",
+    to: Annotated[list[str] | None, typer.Option("--to", help="An address to send the e-mail to; repeatable.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """The period's key figures and top wins as a message: Markdown, a Slack message or an e-mail."""
+
+    def body() -> None:
+        from storyteller.build import file_name, periods
+        from storyteller.digest import DigestRequest
+        from storyteller.digest import digest as make_digest
+
+        if (sender or to) and format is not DigestFormat.email:
+            raise UsageError("--from and --to are for --format email only")
+        loaded = _loaded(workspace)
+        selection = _selection(quarter, year, loaded)
+        request = DigestRequest(
+            format.value, selection.quarter, selection.year, _today(), _now(), sender, tuple(to or ())
+        )
+        data = make_digest(loaded, request)
+        if output is None and format is DigestFormat.email:
+            from storyteller.build import BuildRequest
+
+            (period,) = periods(loaded, BuildRequest(quarter=selection.quarter, year=selection.year))
+            name = file_name(loaded, period, "eml").removesuffix(".eml") + "-digest.eml"
+            target = loaded.config.output_dir / period.key / name
+            _emit_bytes(data, target)
+            return
+        _emit_bytes(data, output)
+
+    _run(body)
+
+
+def _emit_bytes(data: bytes, output: Path | None) -> None:
+    if output is None:
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except OSError as error:
+            raise CannotWrite(error.errno, error.strerror, "standard output") from None
+        return
+    from storyteller.write import write_atomic
+
+    write_atomic(output, data)
+    typer.echo(f"wrote {shown(output)}", err=True)
 
 
 def _created() -> str:

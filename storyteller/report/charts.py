@@ -573,3 +573,9 @@ def render(charts: Sequence[Chart], cache_dir: Path | None) -> list[Chart]:
     with Drawing(charts, cache_dir) as drawing:
         drawn = drawing.drawn()
     return [drawn[c.key] for c in charts]
+
+
+def to_png(svg: str, scale: float = 2.0) -> bytes:
+    """A drawn chart as PNG, with the packaged fonts: for readers that show no SVG (mail
+    clients; storyteller/digest/mail.py). ``scale`` 2 keeps it sharp on high-density screens."""
+    return bytes(_converter().svg_to_png(svg, scale=scale))

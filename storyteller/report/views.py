@@ -77,6 +77,7 @@ class StoryView:
     highlight: str  # the one line for "top wins" and the small-wins list
     has_estimates: bool
     has_regression: bool
+    lead: MetricRow | None = None  # the metric that shows the win best (the brief's before -> after), or None
 
 
 _LABEL = Markup('<span class="placeholder-label">placeholder</span>')
@@ -227,7 +228,22 @@ def story_view(s: StoryFigures, config: Config, fmt: Formatter, chart: Chart | N
         highlight=_highlight(s, config, fmt),
         has_estimates=any(f.estimated for f in s.metrics),
         has_regression=any(f.regression for f in s.metrics),
+        lead=_lead(s, fmt),
     )
+
+
+def _lead(s: StoryFigures, fmt: Formatter) -> MetricRow | None:
+    """The metric whose before and after show the story's win best: the most money a year,
+    then the most hours, then one eliminated, then the largest factor; None when no metric
+    improved."""
+    better = [f for f in s.metrics if not f.regression and f.change != 0]
+    if not better:
+        return None
+    best = max(
+        better,
+        key=lambda f: (f.yearly_money_saved or 0, f.yearly_hours_saved or 0, f.eliminated, f.factor or 0),
+    )
+    return _metric_row(best, fmt)
 
 
 def story_chart(s: StoryFigures, fmt: Formatter, palette: Palette) -> Chart | None:

@@ -1,0 +1,199 @@
+"""`storyteller build --brief`: the one-page brief, one page whatever the number of stories
+or the length of their text, tagged, with the packaged fonts, reproducible, and showing the
+report's own figures (Poppler reads the PDF back)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from storyteller.build import BuildRequest, undrawn_contexts
+from storyteller.figures.periods import Quarter
+from storyteller.format.config import load_config
+from storyteller.format.load import load_workspace
+from storyteller.report.brief import ELLIPSIS, TITLE_CHARS, brief, clip
+
+from .helpers import BASE_STORY, EPOCH, RATED_CONFIG, REPO, build, copy_example, write_workspace
+
+NAME = "northwind-logistics-2026-Q3"
+
+pytestmark = pytest.mark.slow  # every test here lays a PDF out
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} (Poppler) is not installed; run `make test`, which installs it")
+    return found
+
+
+def _text(pdf: Path) -> str:
+    done = subprocess.run([_tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def _pages(pdf: Path) -> int:
+    return len(PdfReader(pdf).pages)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workspace's brief of its latest quarter, built once for this module."""
+    out = tmp_path_factory.mktemp("brief")
+    result = build(REPO, "--brief", "--output", str(out))
+    folder = out / "2026-Q3"
+    assert result.stdout.splitlines() == [
+        f"wrote {folder / NAME}-brief.html",
+        f"wrote {folder / NAME}-brief.pdf",
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == [f"{NAME}-brief.html", f"{NAME}-brief.pdf"]  # no report
+    return folder
+
+
+def test_the_example_brief_is_one_tagged_a4_page_with_the_reports_figures(example: Path) -> None:
+    pdf = example / f"{NAME}-brief.pdf"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root  # tagged, as the report
+    assert root["/Lang"] == "en-US"
+    assert reader.metadata is not None and reader.metadata["/CreationDate"].startswith("D:20260921141320")
+
+    config = load_config(REPO)
+    context = undrawn_contexts(load_workspace(config), BuildRequest(quarter=Quarter(2026, 3)))[0]
+    h = context.headlines
+    text = _text(pdf)
+    assert "Q3 2026 at a glance" in text
+    for tile in (h.money, h.hours, h.delivered, h.measured):
+        assert tile.value in text and tile.change.text in text, tile  # the report's figure and its trend
+    assert h.realised.value in text and h.realised_hours in text
+    for view in context.top_wins:
+        assert view.title in text and view.highlight in text
+        assert view.lead is not None and f"{view.lead.before} → {view.lead.after}" in text
+    assert "Non-production cloud costs" in text  # the cash win is a top win
+    assert f"{NAME}.pdf" in text  # the pointer to the full report
+
+
+def test_the_brief_embeds_only_the_packaged_fonts(example: Path) -> None:
+    done = subprocess.run(
+        [_tool("pdffonts"), str(example / f"{NAME}-brief.pdf")], capture_output=True, text=True, check=True
+    )
+    rows = done.stdout.splitlines()[2:]
+    assert rows
+    for row in rows:
+        assert "+Inter" in row.split()[0] and " yes yes yes " in row, row
+
+
+def test_the_brief_html_is_self_contained_and_in_the_brand(example: Path) -> None:
+    html = (example / f"{NAME}-brief.html").read_text(encoding="utf-8")
+    assert "--brand: #0f4c5c" in html
+    assert "@font-face" in html and "data:font/woff2;base64," in html
+    assert "<script" not in html and "http://" not in html and "https://" not in html
+    assert f"{NAME}.pdf" in html
+
+
+def _stories(count: int) -> dict[str, str]:
+    """``count`` stories of 2026-Q3, each a little different."""
+    return {
+        f"2026-Q3/s{i:04d}.yaml": BASE_STORY.replace("Automated SAN switch zoning", f"Story number {i}").replace(
+            "before: 50", f"before: {50 + i % 40}"
+        )
+        for i in range(count)
+    }
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_brief_is_one_page_for_few_and_many_stories(tmp_path: Path, count: int) -> None:
+    root = write_workspace(tmp_path / "ws", _stories(count), RATED_CONFIG)
+    build(root, "--brief", "--format", "pdf")
+    pdf = root / "output" / "2026-Q3" / "test-org-2026-Q3-brief.pdf"
+    assert _pages(pdf) == 1
+    assert "test-org-2026-Q3.pdf" in _text(pdf)
+
+
+def test_the_brief_is_one_page_at_1000_stories(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    subprocess.run([sys.executable, str(REPO / "bench" / "workspace.py"), str(root), "1000"], check=True)
+    assert len(list((root / "stories").rglob("*.yaml"))) == 1000
+    build(root, "--brief", "--year", "2026", "--format", "pdf")
+    (pdf,) = (root / "output" / "2026").glob("*-2026-brief.pdf")
+    assert _pages(pdf) == 1
+    assert "Annual review 2026 at a glance" in _text(pdf)
+
+
+LONG_TITLE = "W" * 60 + " " + "M" * 59  # 120 characters, the most a title may have, of the widest letters
+LONG_METRIC = "Wm" * 50  # 100 characters
+
+
+def _longest(i: int) -> str:
+    return (
+        BASE_STORY.replace("Automated SAN switch zoning", f"{LONG_TITLE[:-3]}{i:03d}")
+        .replace("Processing time per zoning request", LONG_METRIC)
+        .replace("before: 50", f"before: {50 + i}")
+    )
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_longest_text_stays_on_one_page(tmp_path: Path, paper: str) -> None:
+    """The widest titles and metric names allowed, a long organisation name, a logo: still one page."""
+    config = (
+        f"organization: {'Wide Organisation Name ' * 5}\nhourly_rate: 95\npaper: {paper}\nbrand:\n  logo: logo.png\n"
+    )
+    root = write_workspace(tmp_path / "ws", {f"2026-Q3/s{i}.yaml": _longest(i) for i in range(5)}, config)
+    shutil.copy(REPO / "stories" / "2026-Q3" / "images" / next(iter(_pngs())), root / "logo.png")
+    build(root, "--brief")
+    (pdf,) = (root / "output" / "2026-Q3").glob("*-brief.pdf")
+    reader = PdfReader(pdf)
+    assert len(reader.pages) == 1
+    size = (round(float(reader.pages[0].mediabox.width)), round(float(reader.pages[0].mediabox.height)))
+    assert size == ((595, 842) if paper == "A4" else (612, 792))
+    assert ELLIPSIS in _text(pdf)  # the titles were shortened, and say so
+
+
+def _pngs() -> list[str]:
+    return sorted(p.name for p in (REPO / "stories" / "2026-Q3" / "images").glob("*.png"))
+
+
+def test_the_brief_is_reproducible(tmp_path: Path) -> None:
+    """Same stories and SOURCE_DATE_EPOCH, two folders: the same bytes."""
+    built = []
+    for name in ("one", "two"):
+        root = copy_example(tmp_path / name)
+        build(root, "--brief", epoch=EPOCH)
+        folder = root / "output" / "2026-Q3"
+        built.append([(folder / f"{NAME}-brief.{ext}").read_bytes() for ext in ("pdf", "html")])
+    assert built[0] == built[1]
+
+
+def test_a_period_without_wins_says_so(tmp_path: Path) -> None:
+    story = BASE_STORY.replace("before: 50", "before: 20").replace("after: 20", "after: 50")  # a regression
+    root = write_workspace(tmp_path / "ws", {"2026-Q3/x.yaml": story}, RATED_CONFIG)
+    build(root, "--brief", "--format", "pdf")
+    text = _text(root / "output" / "2026-Q3" / "test-org-2026-Q3-brief.pdf")
+    assert "No delivered story of Q3 2026 saves time or money yet." in text
+
+
+def test_clip_shortens_on_one_line_with_an_ellipsis() -> None:
+    assert clip("a  short\ntitle", 20) == "a short title"
+    long = "word " * 40
+    assert len(clip(long, TITLE_CHARS)) == TITLE_CHARS and clip(long, TITLE_CHARS).endswith(ELLIPSIS)
+
+
+def test_brief_takes_the_reports_own_figures() -> None:
+    config = load_config(REPO)
+    context = undrawn_contexts(load_workspace(config), BuildRequest(quarter=Quarter(2026, 3)))[0]
+    item = brief(context, "x.pdf")
+    h = context.headlines
+    assert [c.value for c in item.cards] == [h.money.value, h.hours.value, h.delivered.value, h.measured.value]
+    assert [c.trend for c in item.cards] == [t.change.text for t in (h.money, h.hours, h.delivered, h.measured)]
+    assert item.cards[0].note == h.money.note == f"{h.cash.value} cash + {h.capacity.value} capacity"
+    assert item.realised.note == f"{h.realised_hours} hours, {h.realised.note}"
+    assert item.realised.value == h.realised.value
+    assert [w.title for w in item.wins] == [v.title for v in context.top_wins]
