@@ -17,6 +17,7 @@ from pptx.util import Emu
 
 from storyteller.errors import Problem, ProblemsFound
 from storyteller.format.config import CONFIG_NAME, DECK_ROLES, MAX_TEMPLATE_BYTES, Config, relative
+from storyteller.format.source import Map, parse, read_limited
 
 DEFAULT_LAYOUTS = {
     "title": "Title Slide",
@@ -51,9 +52,20 @@ def open_template(config: Config) -> Template:
     return Template(presentation, _layouts(presentation, config, DEFAULT_LAYOUTS), corporate=True)
 
 
-def _problem(config: Config, key: str, message: str) -> ProblemsFound:
-    line, column = config.locations.get(key, (1, 1))
-    return ProblemsFound([Problem(CONFIG_NAME, line, column, key, message)])
+def _problem(config: Config, key: str, message: str, role: str = "") -> ProblemsFound:
+    line, column = _place(config, key, role) or config.locations.get(key, (1, 1))
+    return ProblemsFound([Problem(CONFIG_NAME, line, column, f"{key}.{role}" if role else key, message)])
+
+
+def _place(config: Config, key: str, role: str) -> tuple[int, int] | None:
+    """Where ``key``'s entry ``role`` stands in storyteller.yaml (the config keeps only the top keys' places)."""
+    if not role:
+        return None
+    data, problem = read_limited(config.root / CONFIG_NAME, config.root, CONFIG_NAME)
+    node = parse(data, CONFIG_NAME)[0] if problem is None else None
+    mapping = node.entries.get(key) if isinstance(node, Map) else None
+    entry = mapping.entries.get(role) if isinstance(mapping, Map) else None
+    return (entry.line, entry.column) if entry is not None else None
 
 
 def _corporate(config: Config) -> Any:
@@ -108,6 +120,7 @@ def _layouts(presentation: Any, config: Config, defaults: dict[str, str]) -> dic
                 "deck_layouts" if role in chosen or config.deck_template is None else "deck_template",
                 f"the template has no layout `{name}` for {role} slides; its layouts: {known}; "
                 f"{how} with `deck_layouts: {{{role}: ...}}` in {CONFIG_NAME}",
+                role if role in chosen else "",
             )
         result[role] = by_name[name]
     return result
