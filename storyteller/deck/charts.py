@@ -100,16 +100,22 @@ def categories(slide: Any, box: Box, rows: Sequence[tuple[str, float, float]], p
     estimated = any(e for _, _, e in rows)
     if estimated:
         data.add_series("Estimated", [float(rounded(e, 0)) for _, _, e in rows])
-    chart = _chart(slide, XL_CHART_TYPE.BAR_STACKED, data, box, legend=estimated)
+    kind = XL_CHART_TYPE.BAR_STACKED if estimated else XL_CHART_TYPE.BAR_CLUSTERED
+    chart = _chart(slide, kind, data, box, legend=estimated)
     _quiet_axes(chart, value_axis_visible=False)
     chart.category_axis.reverse_order = True  # in the workspace's order, from the top
     plot = chart.plots[0]
-    plot.gap_width, plot.overlap = 50, 100
-    plot.has_data_labels = True
-    plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "#,##0", False
-    plot.data_labels.font.size = Pt(11)
-    for series, colour in zip(plot.series, (palette.primary, palette.tint), strict=False):
+    plot.gap_width = 60 if len(rows) > 2 else 200  # one or two bars stay bars, not blocks
+    if estimated:
+        plot.overlap = 100
+    for series, colour, ink in zip(plot.series, (palette.primary, palette.tint), ("#ffffff", INK), strict=False):
         _fill(series, colour)
+        labels = series.data_labels  # inside a stacked bar, outside a lone one
+        labels.show_value = True
+        labels.number_format, labels.number_format_is_linked = "#,##0", False
+        labels.position = XL_LABEL_POSITION.CENTER if estimated else XL_LABEL_POSITION.OUTSIDE_END
+        labels.font.size = Pt(11)
+        labels.font.color.rgb = rgb(ink if estimated else INK)
     return chart
 
 

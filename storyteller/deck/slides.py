@@ -13,6 +13,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from storyteller.deck import charts
+from storyteller.deck.fit import fit
 from storyteller.deck.page import Column, Page, header_row, pages, pt, row_of
 from storyteller.report.charts import MUTED
 from storyteller.report.context import ReportContext
@@ -63,6 +64,8 @@ def title_slide(page: Page, context: ReportContext) -> None:
     page.rectangle((left, below, Inches(1.2), Inches(0.06)), page.brand)
     page.text((left, below + Inches(0.3), width, Inches(0.5)), context.period_label, 24, bold=True, colour=page.brand)
     page.text((left, below + Inches(0.85), width, Inches(0.4)), context.period_dates, 16, colour=MUTED)
+    figures = "   \u00b7   ".join(f"{t.value} {t.label.lower()}" for t in context.headlines.tiles[:3])
+    page.text((left, page.height - Inches(1.75), width, Inches(0.4)), figures, 16, bold=True)
     stories = f"{context.stories_total} {'story' if context.stories_total == 1 else 'stories'}"
     page.text(
         (left, page.height - Inches(1.0), width, Inches(0.3)),
@@ -191,14 +194,18 @@ def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: R
     ]
     shown = [f for f in figures if f]
     each = (width - Inches(0.15) * (len(shown) - 1)) // len(shown)
+    room = pt(each - Inches(0.2))
+    size = next((s for s in (22, 18, 15) if not any(fit(v, room, s, 1, bold=True).cut for v, _ in shown)), 13)
     for i, (value, label) in enumerate(shown):
         x = left + i * (each + Inches(0.15))
         page.rectangle((x, y, each, Inches(0.85)), "#f3f5f6")
         inner = (x + Inches(0.12), y + Inches(0.08), each - Inches(0.2), Inches(0.45))
-        page.text(inner, value, 22, bold=True, colour=page.brand, smaller=(18, 15, 13), anchor=MSO_ANCHOR.BOTTOM)
+        page.text(inner, value, size, bold=True, colour=page.brand, anchor=MSO_ANCHOR.BOTTOM)  # one size for all
         page.text((x + Inches(0.12), y + Inches(0.53), each - Inches(0.2), Inches(0.3)), label, 11, colour=MUTED)
     y += Inches(1.0)
-    quote_h = Inches(1.25) if view.quote_text else 0
+    quote = f"\u201c{view.quote_text}\u201d"
+    quote_lines = fit(quote, pt(width), 14, 3).lines if view.quote_text else 0
+    quote_h = Pt(14 * 1.2 * quote_lines) + Inches(0.5) if view.quote_text else 0
     columns = (Column("Metric", 2.4), Column("Before", 1.1, True), Column("After", 1.1, True), Column("Result", 1.4))
     rows = [row_of((m.name, m.before, m.after, m.result), columns, width, METRICS_SIZE) for m in view.metrics]
     header = header_row(columns, width, METRICS_SIZE)
@@ -212,11 +219,12 @@ def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: R
         note = f"and {rest} more {'metric' if rest == 1 else 'metrics'}, listed in the notes"
         page.text((left, y + Pt(table_h + 6), width, Inches(0.3)), note, 11, colour=MUTED)
     if view.quote_text:
-        q_top = top + height - quote_h
-        quote = f"\u201c{view.quote_text}\u201d"
-        page.text((left, q_top, width, Inches(0.8)), quote, 14, italic=True, lines=3, anchor=MSO_ANCHOR.BOTTOM)
+        q_top = top + height - quote_h + Inches(0.15)
+        q_height = Pt(14 * 1.2 * quote_lines + 1)
+        page.text((left, q_top, width, q_height), quote, 14, italic=True, lines=3)
         if view.quote_by:
-            page.text((left, q_top + Inches(0.88), width, Inches(0.3)), f"\u2014 {view.quote_by}", 11, colour=MUTED)
+            by = (left, q_top + q_height + Inches(0.06), width, Inches(0.25))
+            page.text(by, f"\u2014 {view.quote_by}", 11, colour=MUTED)
     chart = view.chart
     if chart is not None:
         page.text((right_box[0], top, right_box[2], Inches(0.3)), "Before and after", 12, bold=True)
