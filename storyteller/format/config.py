@@ -93,9 +93,10 @@ class DeckTemplate(Text):
             info = os.stat(target)
         except OSError:
             return ctx.problem(node, where, f"{text} does not exist; check the path (relative to {CONFIG_NAME})")
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEMPLATE_BYTES:
-            limit = f"is {info.st_size:,} bytes; the limit is {MAX_TEMPLATE_BYTES:,}"
-            return ctx.problem(node, where, f"{text} {limit if stat.S_ISREG(info.st_mode) else 'is not a regular file'}")
+        if not stat.S_ISREG(info.st_mode):
+            return ctx.problem(node, where, f"{text} is not a regular file")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            return ctx.problem(node, where, f"{text} is {info.st_size:,} bytes; the limit is {MAX_TEMPLATE_BYTES:,}")
         with open(target, "rb") as handle:
             if handle.read(4) != b"PK\x03\x04":
                 return ctx.problem(node, where, f"{text} is not a PowerPoint file (not a zip archive); save it again")
