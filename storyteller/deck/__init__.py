@@ -69,8 +69,7 @@ def _categories(new: Callable[[], Page], context: ReportContext) -> list[Page]:
             for i, v in enumerate(section.stories, 1)
         ]
         notes = [f"{i}. {v.title}: {v.highlight}. {_text(v.summary)}" for i, v in enumerate(section.stories, 1)]
-        size = 14.0 if len(texts) <= 4 else slides.TABLE_SIZE  # a short table is read from further away
-        made += slides.ranked_table(new, section.label, section.summary, columns, texts, notes, size=size)
+        made += slides.ranked_table(new, section.label, section.summary, columns, texts, notes)
     return made
 
 

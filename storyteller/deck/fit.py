@@ -20,12 +20,21 @@ _SIZE = 100  # the size the font is loaded at; widths scale from it
 
 @functools.cache
 def _font(bold: bool) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(FONTS / ("Inter-SemiBold.ttf" if bold else "Inter-Regular.ttf")), _SIZE)
+    path = str(FONTS / ("Inter-SemiBold.ttf" if bold else "Inter-Regular.ttf"))
+    return ImageFont.truetype(path, _SIZE, layout_engine=ImageFont.Layout.BASIC)  # kerned; no shaping needed
+
+
+@functools.lru_cache(maxsize=65_536)
+def _word(word: str, bold: bool) -> float:
+    return _font(bold).getlength(word)
 
 
 def width(text: str, size: float, bold: bool = False) -> float:
-    """The width of ``text`` set in ``size`` points, in points (with the slack)."""
-    return _font(bold).getlength(text) * size / _SIZE * SLACK
+    """The width of ``text`` set in ``size`` points, in points (with the slack): the sum of its
+    words' (each measured once) and its spaces'."""
+    words = text.split(" ")
+    total = sum(_word(w, bold) for w in words) + (len(words) - 1) * _word(" ", bold)
+    return total * size / _SIZE * SLACK
 
 
 @dataclass(frozen=True)

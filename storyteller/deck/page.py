@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
-from pptx.oxml.ns import qn
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls, qn
 from pptx.util import Emu, Inches, Pt
 
 from storyteller.deck.charts import Box, rgb
@@ -197,15 +199,15 @@ class Page:
         self._plain_style(table)
         for i, column_width in enumerate(_widths(columns, width)):
             table.columns[i].width = column_width
-        for r, row in enumerate([header, *rows]):
-            table.rows[r].height = Emu(round(row.height * EMU_PER_PT))
-            for c, fitted in enumerate(row.cells):
-                fill = self.brand if r == 0 else (BAND if r % 2 == 0 else "#ffffff")
-                colour = "#ffffff" if r == 0 else INK
-                _cell(table.cell(r, c), fitted.text, size, r == 0 or row.bold, colour, fill, columns[c].right)
-                if r and fitted.cut:
-                    self.cuts.append(" ".join(row.texts[c].split()))
-        shape.height = Emu(sum(int(table.rows[r].height) for r in range(len(rows) + 1)))
+        for tr in table._tbl.tr_lst:  # the rows are made as XML in one go: cell by cell takes seconds at 100 stories
+            table._tbl.remove(tr)
+        xml = "".join(
+            _row_xml(row, size, r == 0, self.brand if r == 0 else (BAND if r % 2 == 0 else "#ffffff"), columns)
+            for r, row in enumerate([header, *rows])
+        )
+        table._tbl.extend(parse_xml(f"<a:tbl {nsdecls('a')}>{xml}</a:tbl>").getchildren())
+        self.cuts += [" ".join(row.texts[c].split()) for row in rows for c, cell in enumerate(row.cells) if cell.cut]
+        shape.height = Emu(sum(round(row.height * EMU_PER_PT) for row in [header, *rows]))
         return shape
 
     @staticmethod
@@ -232,19 +234,23 @@ def _widths(columns: Sequence[Column], width: int) -> list[Emu]:
     return [Emu(w) for w in widths]
 
 
-def _cell(cell: Any, text: str, size: float, bold: bool, colour: str, fill: str, right: bool) -> None:
-    cell.fill.solid()
-    cell.fill.fore_color.rgb = rgb(fill)
-    cell.margin_top = cell.margin_bottom = Pt(CELL_MARGIN)
-    cell.margin_left = cell.margin_right = Pt(CELL_SIDE)
-    cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-    frame = cell.text_frame
-    frame.word_wrap = True
-    paragraph = frame.paragraphs[0]
-    paragraph.alignment = PP_ALIGN.RIGHT if right else PP_ALIGN.LEFT
-    run = paragraph.add_run()
-    run.text = text
-    run.font.size, run.font.bold, run.font.color.rgb = Pt(size), bold, rgb(colour)
+def _row_xml(row: Row, size: float, header: bool, fill: str, columns: Sequence[Column]) -> str:
+    """One table row as DrawingML: each cell's text, size, weight, colour, alignment, margins and fill."""
+    colour = "FFFFFF" if header else INK.lstrip("#").upper()
+    bold = ' b="1"' if header or row.bold else ""
+    cell_fill = f'<a:solidFill><a:srgbClr val="{fill.lstrip("#").upper()}"/></a:solidFill>'
+    side, margin = round(CELL_SIDE * EMU_PER_PT), round(CELL_MARGIN * EMU_PER_PT)
+    cells = []
+    for fitted, column in zip(row.cells, columns, strict=True):
+        align = "r" if column.right else "l"
+        cells.append(
+            f'<a:tc><a:txBody><a:bodyPr wrap="square"/><a:lstStyle/><a:p><a:pPr algn="{align}"/>'
+            f'<a:r><a:rPr lang="en-US" sz="{round(size * 100)}"{bold}><a:solidFill><a:srgbClr val="{colour}"/>'
+            f"</a:solidFill></a:rPr><a:t>{escape(fitted.text)}</a:t></a:r></a:p></a:txBody>"
+            f'<a:tcPr marL="{side}" marR="{side}" marT="{margin}" marB="{margin}" anchor="ctr">{cell_fill}</a:tcPr>'
+            "</a:tc>"
+        )
+    return f'<a:tr h="{round(row.height * EMU_PER_PT)}">{"".join(cells)}</a:tr>'
 
 
 def header_row(columns: Sequence[Column], width: int, size: float) -> Row:

@@ -151,9 +151,11 @@ def ranked_table(
     texts: Sequence[Sequence[str]],
     notes: Sequence[str] = (),
     total: Sequence[str] | None = None,
-    size: float = TABLE_SIZE,
+    size: float = 0,
 ) -> list[Page]:
-    """Slides of one table, split so that no slide overflows: "(continued)" on the later ones."""
+    """Slides of one table, split so that no slide overflows: "(2 of 3)" on the later ones. A short
+    table (four rows or fewer) is set larger, to be read from further away, unless ``size`` is given."""
+    size = size or (14.0 if len(texts) <= 4 else TABLE_SIZE)
     first: Page = new_page()  # type: ignore[operator]
     left, top, width, height = first.body
     lead_h = Inches(0.45) if lead else 0
