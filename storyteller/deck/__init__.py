@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from storyteller.deck import pack, slides
+from storyteller.deck import fit, pack, slides
 from storyteller.deck.page import Column, Page
 from storyteller.deck.template import Template, open_template
 from storyteller.format.config import Config
@@ -19,6 +19,11 @@ DASH = "\u2013"
 def render_deck(context: ReportContext, config: Config, created: str) -> bytes:
     """The deck of one report, as the bytes of a .pptx; ``created`` is the build's time (ISO 8601)."""
     template = open_template(config)
+    with fit.measured_for_template(template.corporate):
+        return _render(template, context, config, created)
+
+
+def _render(template: Template, context: ReportContext, config: Config, created: str) -> bytes:
     brand = context.palette.primary
 
     def new(role: str) -> Callable[[], Page]:
@@ -97,10 +102,10 @@ def _appendix(section: Callable[[], Page], new: Callable[[], Page], context: Rep
     slides.section_slide(divider, "Appendix", "Every story's figures, and how each figure is computed (in the notes)")
     divider.notes.append("\n".join(f"{f.name}: {f.text}" for f in context.appendix.formulas))
     columns = (
-        Column("Story", 3.6),
+        Column("Story", 3.4),
         Column("Quarter", 1.0),
         Column("Category", 1.8),
-        Column("Status", 1.1),
+        Column("Status", 1.3),
         Column("Hours a year", 1.1, True),
         Column("Estimated", 1.1, True),
         Column("Value a year", 1.2, True),

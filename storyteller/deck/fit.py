@@ -5,7 +5,10 @@ overflowing with wide letters and from being cut early with narrow ones."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from PIL import ImageFont
@@ -14,7 +17,21 @@ from storyteller.report.charts import FONTS
 
 ELLIPSIS = "\u2026"
 LINE = 1.2  # line height as a multiple of the font size, as PowerPoint and LibreOffice set Inter
-SLACK = 1.06  # measured widths are made this much wider: a template's font or a renderer may set wider
+SLACK = 1.06  # measured widths are made this much wider: a renderer may set a little wider
+TEMPLATE_SLACK = 1.2  # ... and a template's own font, which may be wider than Inter (its fallback more so)
+_slack: ContextVar[float] = ContextVar("slack", default=SLACK)
+
+
+@contextlib.contextmanager
+def measured_for_template(corporate: bool) -> Iterator[None]:
+    """Measure with room for a template's font while the deck of a corporate template is made."""
+    token = _slack.set(TEMPLATE_SLACK if corporate else SLACK)
+    try:
+        yield
+    finally:
+        _slack.reset(token)
+
+
 _SIZE = 100  # the size the font is loaded at; widths scale from it
 
 
@@ -34,7 +51,7 @@ def width(text: str, size: float, bold: bool = False) -> float:
     words' (each measured once) and its spaces'."""
     words = text.split(" ")
     total = sum(_word(w, bold) for w in words) + (len(words) - 1) * _word(" ", bold)
-    return total * size / _SIZE * SLACK
+    return total * size / _SIZE * _slack.get()
 
 
 @dataclass(frozen=True)

@@ -111,10 +111,14 @@ class Page:
                 placeholder._element.getparent().remove(placeholder._element)
 
     def title(self, text: str, size: float = TITLE_SIZE, lines: int = 2) -> Fitted:
-        """The slide's title, in the layout's title placeholder (the built-in design sets its place and look)."""
+        """The slide's title, in the layout's title placeholder (the built-in design sets its place
+        and look). A template's title keeps its font and colour; its size goes down in steps until
+        the title fits the placeholder (at most ``lines`` lines), and only then is it cut."""
         left, top, width, height = self.title_box
-        lines = max(1, min(lines, int(pt(height) // (size * 1.2)))) if self.template.corporate else lines
-        fitted = fit(text, pt(width) - (14 if self.template.corporate else 0), size, lines, bold=True)
+        if self.template.corporate:
+            size, lines, fitted = self._corporate_title(text, pt(width) - 14, pt(height), lines)
+        else:
+            fitted = fit(text, pt(width), size, lines, bold=True)
         self._cut(text, fitted)
         shape = self.slide.shapes.title
         if shape is None:
@@ -122,16 +126,25 @@ class Page:
         frame = shape.text_frame
         frame.text = fitted.text
         frame.word_wrap = True
+        font = frame.paragraphs[0].runs[0].font
+        font.size = Pt(size)
         if not self.template.corporate:
             shape.left, shape.top, shape.width, shape.height = left, top, width, height
             frame.vertical_anchor = MSO_ANCHOR.BOTTOM
             frame.auto_size = MSO_AUTO_SIZE.NONE
             frame.margin_left = frame.margin_right = 0
-            paragraph = frame.paragraphs[0]
-            paragraph.alignment = PP_ALIGN.LEFT
-            font = paragraph.runs[0].font
-            font.size, font.bold, font.color.rgb = Pt(size), True, rgb(INK)
+            frame.paragraphs[0].alignment = PP_ALIGN.LEFT
+            font.bold, font.color.rgb = True, rgb(INK)
         return fitted
+
+    def _corporate_title(self, text: str, room: float, height: float, lines: int) -> tuple[float, int, Fitted]:
+        base = self.template.title_size
+        for size in (base, base * 0.85, base * 0.72, base * 0.6, min(base, 18.0)):
+            most = max(1, min(lines, int(height // (size * 1.2))))
+            fitted = fit(text, room, size, most, bold=True)
+            if not fitted.cut:
+                break
+        return size, most, fitted
 
     def text(
         self,

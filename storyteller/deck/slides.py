@@ -4,6 +4,7 @@ small wins, stories in progress, and the appendix's figures per story."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -156,12 +157,14 @@ def ranked_table(
     """Slides of one table, split so that no slide overflows: "(2 of 3)" on the later ones. A short
     table (four rows or fewer) is set larger, to be read from further away, unless ``size`` is given."""
     size = size or (14.0 if len(texts) <= 4 else TABLE_SIZE)
+    if len(texts) > 4:  # a long table: more rows to a slide, the rest of each cell in the notes
+        columns = [dataclasses.replace(c, lines=min(c.lines, 2)) for c in columns]
     first: Page = new_page()  # type: ignore[operator]
     left, top, width, height = first.body
     lead_h = Inches(0.45) if lead else 0
     rows = [row_of(t, columns, width, size) for t in texts]
     if total is not None:
-        rows.append(row_of(total, columns, width, size, bold=True, lines=1))
+        rows.append(row_of(total, columns, width, size, bold=True, lines=2))
     header = header_row(columns, width, size)
     split = pages(rows, header, pt(height - lead_h))
     made = []
@@ -195,9 +198,14 @@ def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: R
         (view.fte, "FTE") if view.fte else None,
     ]
     shown = [f for f in figures if f]
-    each = (width - Inches(0.15) * (len(shown) - 1)) // len(shown)
-    room = pt(each - Inches(0.2))
-    size = next((s for s in (22, 18, 15) if not any(fit(v, room, s, 1, bold=True).cut for v, _ in shown)), 13)
+    while True:  # in a narrow column, the last figures (FTE, then payback) give way before any is cut
+        each = (width - Inches(0.15) * (len(shown) - 1)) // len(shown)
+        room = pt(each - Inches(0.2))
+        sizes = [s for s in (22, 18, 15) if not any(fit(v, room, s, 1, bold=True).cut for v, _ in shown)]
+        if sizes or len(shown) <= 2:
+            break
+        shown.pop()
+    size = sizes[0] if sizes else 13
     for i, (value, label) in enumerate(shown):
         x = left + i * (each + Inches(0.15))
         page.rectangle((x, y, each, Inches(0.85)), "#f3f5f6")

@@ -38,6 +38,7 @@ class Template:
     presentation: Any  # pptx.presentation.Presentation (python-pptx ships no type information)
     layouts: dict[str, Any]
     corporate: bool  # a workspace's template: its own fonts, colours and placeholders' places
+    title_size: float = 44.0  # points: the master's title style (PowerPoint's default when it says none)
 
 
 def open_template(config: Config) -> Template:
@@ -49,7 +50,14 @@ def open_template(config: Config) -> Template:
     for slide_id in list(presentation.slides._sldIdLst):  # a template's example slides are not ours
         presentation.part.drop_rel(slide_id.rId)
         presentation.slides._sldIdLst.remove(slide_id)
-    return Template(presentation, _layouts(presentation, config, DEFAULT_LAYOUTS), corporate=True)
+    layouts = _layouts(presentation, config, DEFAULT_LAYOUTS)
+    return Template(presentation, layouts, corporate=True, title_size=_title_size(presentation))
+
+
+def _title_size(presentation: Any) -> float:
+    """The size of the master's titles, from its title style."""
+    sizes = presentation.slide_master._element.xpath("./p:txStyles/p:titleStyle/a:lvl1pPr/a:defRPr/@sz")
+    return int(sizes[0]) / 100 if sizes and str(sizes[0]).isdigit() and int(sizes[0]) > 0 else 44.0
 
 
 def _problem(config: Config, key: str, message: str, role: str = "") -> ProblemsFound:
