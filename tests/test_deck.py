@@ -347,6 +347,11 @@ def test_a_layout_the_template_lacks_is_a_config_problem_listing_the_layouts(tmp
         ("brand/t.pptx", b"not a zip at all", "brand/t.pptx is not a PowerPoint file (not a zip archive)"),
         ("brand/t.pptx", b"", "brand/t.pptx is not a PowerPoint file (not a zip archive)"),
         ("brand/t.potx", None, "brand/t.potx is not a PowerPoint presentation or template ("),
+        (
+            "brand/b.pptx",
+            "bomb",
+            "brand/b.pptx is not a PowerPoint presentation or template (it unpacks to more than 200 MB)",
+        ),
         ("brand/t.key", b"PK\x03\x04", "brand/t.key is not a .pptx or .potx file"),
         ("brand/none.pptx", "missing", "brand/none.pptx does not exist"),
         ("../t.pptx", b"PK\x03\x04", "../t.pptx is outside the workspace"),
@@ -359,6 +364,10 @@ def test_a_bad_template_is_a_message(tmp_path: Path, name: str, data: bytes | st
     if data is None:  # a zip archive that is no presentation
         with zipfile.ZipFile(path, "w") as archive:
             archive.writestr("hello.txt", "hello")
+    elif data == "bomb":  # 1 KB that unpacks to 256 MB
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open("ppt/p.xml", "w") as entry:
+            for _ in range(256):
+                entry.write(bytes(2**20))
     elif isinstance(data, bytes):
         path.write_bytes(data)
     message = _config_problem(root, f"deck_template: {name}\n")

@@ -27,6 +27,7 @@ DEFAULT_LAYOUTS = {
 }
 WIDE = (Emu(12_192_000), Emu(6_858_000))  # 13.333 x 7.5 inches: 16:9
 FONT = "Inter"
+MAX_UNPACKED_BYTES = 200 * 2**20
 _PRESENTATION = b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 _TEMPLATE = b"application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
 
@@ -101,6 +102,8 @@ def _corporate(config: Config) -> Any:
 def _as_presentation(data: bytes) -> bytes:
     """A .potx as python-pptx opens it: the same package, declared as a presentation."""
     with zipfile.ZipFile(io.BytesIO(data)) as source:
+        if sum(info.file_size for info in source.infolist()) > MAX_UNPACKED_BYTES:
+            raise ValueError(f"it unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB")  # a zip bomb, or no template
         types = source.read("[Content_Types].xml")
         if _TEMPLATE not in types:
             return data
