@@ -182,15 +182,10 @@ def ranked_table(
     return made
 
 
-def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: ReportContext) -> None:
-    """One top win: its key figures, its metrics before and after, its quote, its chart."""
-    page.clear_placeholders()
-    page.title(view.title)
-    left_box, right_box = page.halves(0.55)
-    left, top, width, height = left_box
-    eyebrow = f"Top win {rank} of {count} \u00b7 {view.category_label} \u00b7 {Markup(view.team).striptags()}"
-    page.text((left, top, width, Inches(0.3)), eyebrow, 12, bold=True, colour=page.brand)
-    y = top + Inches(0.45)
+def _key_figures(page: Page, view: StoryView, box: tuple[int, int, int, int]) -> None:
+    """A top win's figures as small tiles, all in one size; in a narrow column the last ones
+    (FTE, then payback) give way before any figure would be cut."""
+    left, y, width, height = box
     figures = [
         (view.money, "value a year") if view.money else None,
         (view.hours, "hours a year"),
@@ -198,7 +193,7 @@ def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: R
         (view.fte, "FTE") if view.fte else None,
     ]
     shown = [f for f in figures if f]
-    while True:  # in a narrow column, the last figures (FTE, then payback) give way before any is cut
+    while True:
         each = (width - Inches(0.15) * (len(shown) - 1)) // len(shown)
         room = pt(each - Inches(0.2))
         sizes = [s for s in (22, 18, 15) if not any(fit(v, room, s, 1, bold=True).cut for v, _ in shown)]
@@ -208,10 +203,22 @@ def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: R
     size = sizes[0] if sizes else 13
     for i, (value, label) in enumerate(shown):
         x = left + i * (each + Inches(0.15))
-        page.rectangle((x, y, each, Inches(0.85)), "#f3f5f6")
+        page.rectangle((x, y, each, height), "#f3f5f6")
         inner = (x + Inches(0.12), y + Inches(0.08), each - Inches(0.2), Inches(0.45))
-        page.text(inner, value, size, bold=True, colour=page.brand, anchor=MSO_ANCHOR.BOTTOM)  # one size for all
+        page.text(inner, value, size, bold=True, colour=page.brand, anchor=MSO_ANCHOR.BOTTOM)
         page.text((x + Inches(0.12), y + Inches(0.53), each - Inches(0.2), Inches(0.3)), label, 11, colour=MUTED)
+
+
+def top_win_slide(page: Page, view: StoryView, rank: int, count: int, context: ReportContext) -> None:
+    """One top win: its key figures, its metrics before and after, its quote, its chart."""
+    page.clear_placeholders()
+    page.title(view.title)
+    left_box, right_box = page.halves(0.55)
+    left, top, width, height = left_box
+    eyebrow = f"Top win {rank} of {count} \u00b7 {view.category_label} \u00b7 {Markup(view.team).striptags()}"
+    page.text((left, top, width, Inches(0.3)), eyebrow, 12, bold=True, colour=page.brand)
+    y = top + Inches(0.45)
+    _key_figures(page, view, (left, y, width, Inches(0.85)))
     y += Inches(1.0)
     quote = f"\u201c{view.quote_text}\u201d"
     quote_lines = fit(quote, pt(width), 14, 3).lines if view.quote_text else 0
