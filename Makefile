@@ -25,6 +25,7 @@ report: $(STAMP)
 	$(BIN)/storyteller export --format json --quarter latest --output output/latest.json
 	$(BIN)/storyteller export --format csv --quarter latest --output output/latest.csv
 	$(BIN)/storyteller schema --output output/story.schema.json
+	$(BIN)/storyteller build --format pptx
 
 # Every test, whatever its marks: `-m ""` selects them all, even if a default selection is
 # ever added to pytest's options. CI runs this, then `make audit` (.ci/run).
@@ -34,7 +35,7 @@ test: $(STAMP) tools
 # The inner loop while working, under a minute: ruff, then the tests without a mark of
 # pyproject's [tool.pytest.ini_options] (no mypy, no PDF builds in subprocesses, no outside
 # tools, so no `make tools`). `make test` before pushing.
-FAST := not (slow or browser or validator or strace or mypy or benchmark)
+FAST := not (slow or browser or validator or strace or mypy or benchmark or office)
 check: $(STAMP)
 	$(BIN)/ruff check storyteller tests bench docs/examples
 	$(BIN)/ruff format --check storyteller tests bench docs/examples
@@ -43,7 +44,8 @@ check: $(STAMP)
 # What the report checks in the tests need besides Python: Debian's Chromium (axe-core runs
 # in it), Poppler (PDF checks), a Java runtime (the Nu HTML Checker) and strace (what native
 # code opens during a hostile build, tests/test_containment.py), installed with apt
-# only when missing; then the pinned npm packages of tests/tools (vnu-jar, axe-core,
+# only when missing, and LibreOffice Impress (the deck is rendered with it, tests/test_deck_render.py);
+# then the pinned npm packages of tests/tools (vnu-jar, axe-core,
 # playwright-core). --ignore-scripts: no package may download anything of its own (vnu-jar's
 # install script would fetch a Java runtime); the tests use /usr/bin/chromium and java.
 TOOLS := tests/tools
@@ -54,6 +56,7 @@ tools: $(TOOLS_STAMP)
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-impress"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ]; then \
 			echo "make tools: missing Debian packages:$$missing. Install them as root: apt-get install$$missing" >&2; \

@@ -26,6 +26,7 @@ from storyteller.report.render import environment, html_report
 from storyteller.write import write_all_atomic
 
 FORMATS = ("html", "pdf")
+DECK = "pptx"  # `--format pptx`: the deck (deck/), made only when asked for
 Progress = Callable[[str, int, int], None]  # (the step starting, steps done, steps in all)
 PACKAGE = Path(__file__).resolve().parent
 MAX_STORIES_PER_REPORT = 2_000
@@ -140,7 +141,7 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
         printer = stack.enter_context(Printer(every if "pdf" in request.formats else [], config.root / "templates"))
         # Charts not in the cache are converted by worker processes while WeasyPrint lays the
         # PDF out (it asks for each chart, drawing.resource, when it reaches it), or by the PDF's.
-        every_chart = [c for context in every for c in context.charts]
+        every_chart = [c for context in every for c in context.charts if {"html", "pdf"} & set(request.formats)]
         drawing = stack.enter_context(
             charts.Drawing(every_chart, cache / "charts", config.root, convert=not printer.converts_charts)
         )
@@ -160,6 +161,13 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
                 path = folder / file_name(workspace, context.period, "html")
                 data[path] = html_report(env, context, cache / "fonts", drawing).encode()
                 made.insert(0, Built(context.period.key, path))
+            if DECK in request.formats:
+                from storyteller.deck import render_deck  # python-pptx only for a deck
+
+                progress(f"pptx {context.period.key}", len(pending) + len(made) + 1, total)
+                path = folder / file_name(workspace, context.period, DECK)
+                data[path] = render_deck(context, config, request.created)
+                made.append(Built(context.period.key, path))
             pending += made
     raise_if_stopped()  # a signal that a library swallowed still stops the build here
     try:

@@ -446,7 +446,9 @@ def build(
     quarter: QuarterOption = None,
     year: YearOption = None,
     every: Annotated[bool, typer.Option("--all", help="Every quarter and every fiscal year that has stories.")] = False,
-    format: Annotated[str, typer.Option("--format", "-f", help="Comma-separated: html, pdf or html,pdf.")] = "html,pdf",
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: html, pdf, pptx (the deck), or html,pdf,pptx.")
+    ] = "html,pdf",
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Folder for the reports (default: the workspace's output/).")
     ] = None,
@@ -510,8 +512,8 @@ def build(
 def _formats(option: str) -> tuple[str, ...]:
     """The formats of `build --format html,pdf`."""
     formats = tuple(f.strip().lower() for f in option.split(",") if f.strip())
-    if not formats or any(f not in ("html", "pdf") for f in formats):
-        raise UsageError(f"--format {option!r}: use html, pdf or html,pdf")
+    if not formats or any(f not in ("html", "pdf", "pptx") for f in formats):
+        raise UsageError(f"--format {option!r}: use html, pdf, pptx, or several joined by commas: html,pdf,pptx")
     return formats
 
 

@@ -62,6 +62,7 @@ def test_a_tiny_benchmark_run_writes_every_measurement(tmp_path: Path) -> None:
         "`build --format pdf`, warm chart cache",
         "floor: our PDF source, WeasyPrint alone",
         "naive peer (no cache)",
+        "`build --format pptx` (the deck), warm",
     ):
         line = next(line for line in page.splitlines() if line.startswith(f"| {row} |"))
         assert re.search(r"\| \d+\.\d+ s \(CPU \d+\.\d+ s\), [\d,]+ MB \|$", line), line

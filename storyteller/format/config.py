@@ -9,6 +9,7 @@ Schema and the docs' table of settings) and the typed config the rest of storyte
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,43 @@ class Brand:
 
 
 BRAND = record(Brand, "brand")
+
+# The deck (`build --format pptx`): a corporate template and the layouts it uses, by role.
+DECK_ROLES = ("title", "section", "content", "two-content")
+MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class DeckTemplate(Text):
+    """A PowerPoint template (.pptx or .potx) inside the workspace, relative to storyteller.yaml;
+    checked as FilePath checks an image: inside the workspace, a regular file, under a size
+    limit, and a zip file (what every .pptx/.potx is)."""
+
+    def convert(self, node: Any, where: str, ctx: Context) -> Any:
+        text = super().convert(node, where, ctx)
+        if text is INVALID:
+            return INVALID
+        assert ctx.workspace is not None
+        target = ctx.workspace / text
+        if os.path.isabs(text) or not inside(target, ctx.workspace):
+            return ctx.problem(node, where, f"{text} is outside the workspace; keep the template inside it")
+        if Path(text).suffix.lower() not in (".pptx", ".potx"):
+            return ctx.problem(node, where, f"{text} is not a .pptx or .potx file; save the template as one")
+        try:
+            info = os.stat(target)
+        except OSError:
+            return ctx.problem(node, where, f"{text} does not exist; check the path (relative to {CONFIG_NAME})")
+        if not stat.S_ISREG(info.st_mode):
+            return ctx.problem(node, where, f"{text} is not a regular file")
+        if info.st_size > MAX_TEMPLATE_BYTES:
+            return ctx.problem(node, where, f"{text} is {info.st_size:,} bytes; the limit is {MAX_TEMPLATE_BYTES:,}")
+        with open(target, "rb") as handle:
+            if handle.read(4) != b"PK\x03\x04":
+                return ctx.problem(node, where, f"{text} is not a PowerPoint file (not a zip archive); save it again")
+        return Path(real(target))
+
+    def describe(self) -> str:
+        return "path of a .pptx or .potx file inside the workspace"
 
 
 @declared
@@ -147,6 +185,21 @@ class Config:
         "People in a large team: a metric whose work adds up to more hours a year than this many full-time "
         "people work gets the `team-capacity` warning.",
         default=10,
+    )
+    deck_template: Path | None = declare(
+        DeckTemplate(500),
+        "PowerPoint template (`.pptx` or `.potx`, inside the workspace) of the deck that `build --format pptx` "
+        "makes; without it, the built-in design. See docs/deck.md.",
+        "brand/corporate.potx",
+        default=None,
+    )
+    deck_layouts: tuple[tuple[str, str], ...] = declare(
+        MapOf(Text(120), "|".join(DECK_ROLES), "is not a slide role; use title, section, content or two-content", 4),
+        "The template's layout, by name, for each role of a slide (title, section, content, two-content); "
+        "a role left out uses the layout of the built-in name (Title Slide, Section Header, Title and Content, "
+        "Two Content).",
+        {"title": "Cover", "content": "Title and Body"},
+        default_factory=tuple,
     )
     # Where each top-level key stands in storyteller.yaml, for problems found later.
     locations: dict[str, tuple[int, int]] = located(places_of, default_factory=dict, compare=False)
