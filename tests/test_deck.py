@@ -99,7 +99,7 @@ def test_only_the_deck_is_written_and_it_has_every_slide(example: Path) -> None:
     titles = _titles(deck)
     assert titles[0] == "Infrastructure Operations Innovation Report"
     assert titles[1] == "Summary: Q3 2026"
-    assert titles[2] == "Where the hours come from"
+    assert titles[2] == "Where the value comes from"
     assert titles[3 : 3 + len(context.top_wins)] == [v.title for v in context.top_wins]
     sections = [c.label for c in context.categories.sections]
     assert [t for t in titles if t in sections] == sections
@@ -126,8 +126,8 @@ def test_charts_are_native_with_the_reports_figures(example: Path) -> None:
     by_category, by_quarter = charts
     rows = context.categories.chart.params[0]
     measured = by_category.plots[0].series[0]
-    assert list(by_category.plots[0].categories) == [label for label, _, _ in rows]
-    assert list(measured.values) == [round(m) for _, m, _ in rows]
+    assert list(by_category.plots[0].categories) == [label for label, *_ in rows]
+    assert list(measured.values) == [round(m) for _, m, *_ in rows]
     assert list(by_quarter.plots[0].categories) == [q.quarter for q in context.trend.quarters]
     assert list(by_quarter.plots[0].series[0].values) == [round(q.hours_value) for q in context.trend.quarters]
     brand = context.palette.primary.lstrip("#").upper()
@@ -209,7 +209,7 @@ def test_long_titles_and_twelve_metrics_never_overflow(stressed: Path) -> None:
     deck = _deck(stressed, "test-org-2026-Q3")
     assert_nothing_overflows(deck)
     titles = _titles(deck)
-    assert titles[2] == "Where the hours come from"  # by category only: one quarter has no trend
+    assert titles[2] == "Where the value comes from"  # by category only: one quarter has no trend
     top_win = deck.slides[3]
     notes = _notes(top_win)
     shown = top_win.shapes.title.text_frame.text  # two lines of 28 points hold about 120 characters

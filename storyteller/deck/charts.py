@@ -13,7 +13,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.util import Pt
 
-from storyteller.report.charts import INK, MUTED, Palette
+from storyteller.report.charts import INK, MUTED, CategoryRow, Palette, is_net
 from storyteller.report.fmt import rounded
 
 Box = tuple[int, int, int, int]  # left, top, width, height in EMU
@@ -92,14 +92,18 @@ def _label(point: Any, text: str) -> None:
     label.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
 
 
-def categories(slide: Any, box: Box, rows: Sequence[tuple[str, float, float]], palette: Palette) -> Any:
-    """Hours saved a year by category, measured and estimated stacked. rows: (label, measured, estimated)."""
+def categories(slide: Any, box: Box, rows: Sequence[CategoryRow], palette: Palette, measure: str = "hours") -> Any:
+    """Yearly value by category (hours, or money in the currency ``measure``), measured and
+    estimated stacked, from the report's own rows (report/charts.py ``CategoryRow``). A net
+    category (a loss, or parts of opposite signs) is one bar, in the regression colour when it
+    is a loss, labelled "net" as in the report; the labels are the report's own figures."""
+    net = [is_net(measured, estimated) for _, measured, estimated, *_ in rows]
     data = CategoryChartData(number_format="#,##0")
-    data.categories = [label for label, _, _ in rows]
-    data.add_series("Measured", [float(rounded(m, 0)) for _, m, _ in rows])
-    estimated = any(e for _, _, e in rows)
+    data.categories = [label for label, *_ in rows]
+    data.add_series("Measured", [float(rounded(m + e if n else m, 0)) for (_, m, e, *_), n in zip(rows, net, strict=True)])
+    estimated = any(e and not n for (_, _, e, *_), n in zip(rows, net, strict=True))
     if estimated:
-        data.add_series("Estimated", [float(rounded(e, 0)) for _, _, e in rows])
+        data.add_series("Estimated", [0.0 if n else float(rounded(e, 0)) for (_, _, e, *_), n in zip(rows, net, strict=True)])
     kind = XL_CHART_TYPE.BAR_STACKED if estimated else XL_CHART_TYPE.BAR_CLUSTERED
     chart = _chart(slide, kind, data, box, legend=estimated)
     _quiet_axes(chart, value_axis_visible=False)
@@ -108,14 +112,23 @@ def categories(slide: Any, box: Box, rows: Sequence[tuple[str, float, float]], p
     plot.gap_width = 60 if len(rows) > 2 else 200  # one or two bars stay bars, not blocks
     if estimated:
         plot.overlap = 100
-    for series, colour, ink in zip(plot.series, (palette.primary, palette.tint), ("#ffffff", INK), strict=False):
+    unit = " h" if measure == "hours" else ""
+    inside = XL_LABEL_POSITION.CENTER if estimated else XL_LABEL_POSITION.OUTSIDE_END
+    for place, (series, colour, ink) in enumerate(zip(plot.series, (palette.primary, palette.tint), ("#ffffff", INK))):
         _fill(series, colour)
-        labels = series.data_labels  # inside a stacked bar, outside a lone one
-        labels.show_value = True
-        labels.number_format, labels.number_format_is_linked = "#,##0", False
-        labels.position = XL_LABEL_POSITION.CENTER if estimated else XL_LABEL_POSITION.OUTSIDE_END
-        labels.font.size = Pt(11)
-        labels.font.color.rgb = rgb(ink if estimated else INK)
+        for index, (_, measured, part, total, shown_measured, shown_estimated) in enumerate(rows):
+            point, value = series.points[index], (measured, part)[place]
+            if net[index]:  # one bar, its label outside, as in the report
+                if place == 0:
+                    _label(point, f"net {total}{unit}")
+                    if measured + part < 0:
+                        _fill(point, palette.accent)
+                continue
+            if not value:
+                continue
+            _label(point, ((shown_measured, shown_estimated)[place] if estimated else total) + unit)
+            point.data_label.position = inside
+            point.data_label.text_frame.paragraphs[0].runs[0].font.color.rgb = rgb(ink if estimated else INK)
     return chart
 
 

@@ -125,19 +125,21 @@ def _top_wins_strip(page: Page, wins: Sequence[StoryView], box: tuple[int, int, 
 
 
 def overview_slide(page: Page, context: ReportContext) -> None:
-    """Where the hours come from: by category and, with two quarters or more, by quarter."""
+    """Where the value comes from: by category (money when the workspace has an hourly rate,
+    as in the report) and, with two quarters or more, hours by quarter."""
     page.clear_placeholders()
-    page.title("Where the hours come from")
+    money = bool(context.categories.chart and context.categories.chart.params[2] != "hours")
+    page.title("Where the value comes from" if money else "Where the hours come from")
     category, over_time = context.categories.chart, context.trend.chart
     areas = page.halves(0.5) if category and over_time else (page.body,)
     notes = []
     for area, chart in zip(areas, [c for c in (category, over_time) if c], strict=False):
         left, top, width, height = area
-        caption = "Hours saved a year, by category" if chart is category else "Hours saved a year, by quarter delivered"
+        caption = chart.title if chart is category else "Hours saved a year, by quarter delivered"
         page.text((left, top, width, Inches(0.35)), caption, 14, bold=True)
         box = (left, top + Inches(0.45), width, height - Inches(0.45))
         if chart is category:
-            charts.categories(page.slide, box, chart.params[0], context.palette)
+            charts.categories(page.slide, box, chart.params[0], context.palette, chart.params[2])
         else:
             charts.trend(page.slide, box, chart.params[0], context.palette)
         notes.append(chart.description)

@@ -195,7 +195,7 @@ def category_chart(rows: Sequence[CategoryRow], palette: Palette, measure: str =
     for label, measured, estimated, total, shown_measured, shown_estimated in rows:
         net = measured + estimated < 0
         text = f"{label}: {'net ' if net else ''}{total}{' hours' if measure == 'hours' else ''}"
-        if estimated and not _is_net(measured, estimated):
+        if estimated and not is_net(measured, estimated):
             text += f" ({shown_measured} measured, {shown_estimated} estimated)"
         parts.append(text + (", a net loss" if net else ""))
     kind = "hours" if measure == "hours" else "money"
@@ -205,7 +205,7 @@ def category_chart(rows: Sequence[CategoryRow], palette: Palette, measure: str =
     return _chart("category", (rows, palette, measure), title, description)
 
 
-def _is_net(measured: float, estimated: float) -> bool:
+def is_net(measured: float, estimated: float) -> bool:
     """Shown as one net bar: a loss, or parts of opposite signs."""
     return measured + estimated < 0 or measured * estimated < 0
 
@@ -214,7 +214,7 @@ def _category_spec(rows: tuple[CategoryRow, ...], palette: Palette, measure: str
     data = []
     for label, measured, estimated, total, _, _ in rows:
         value = measured + estimated
-        net = _is_net(measured, estimated)
+        net = is_net(measured, estimated)
         text = ("net " if net else "") + total + (" h" if measure == "hours" else "")
         room = value * 1.35 if value >= 0 else value * 1.1  # space for the label beside the bar (or the axis)
         base = {"category": label, "total": round(value, 1), "label": text, "room": round(room, 1)}
