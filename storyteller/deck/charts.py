@@ -100,10 +100,14 @@ def categories(slide: Any, box: Box, rows: Sequence[CategoryRow], palette: Palet
     net = [is_net(measured, estimated) for _, measured, estimated, *_ in rows]
     data = CategoryChartData(number_format="#,##0")
     data.categories = [label for label, *_ in rows]
-    data.add_series("Measured", [float(rounded(m + e if n else m, 0)) for (_, m, e, *_), n in zip(rows, net, strict=True)])
+    data.add_series(
+        "Measured", [float(rounded(m + e if n else m, 0)) for (_, m, e, *_), n in zip(rows, net, strict=True)]
+    )
     estimated = any(e and not n for (_, _, e, *_), n in zip(rows, net, strict=True))
     if estimated:
-        data.add_series("Estimated", [0.0 if n else float(rounded(e, 0)) for (_, _, e, *_), n in zip(rows, net, strict=True)])
+        data.add_series(
+            "Estimated", [0.0 if n else float(rounded(e, 0)) for (_, _, e, *_), n in zip(rows, net, strict=True)]
+        )
     kind = XL_CHART_TYPE.BAR_STACKED if estimated else XL_CHART_TYPE.BAR_CLUSTERED
     chart = _chart(slide, kind, data, box, legend=estimated)
     _quiet_axes(chart, value_axis_visible=False)
@@ -114,7 +118,9 @@ def categories(slide: Any, box: Box, rows: Sequence[CategoryRow], palette: Palet
         plot.overlap = 100
     unit = " h" if measure == "hours" else ""
     inside = XL_LABEL_POSITION.CENTER if estimated else XL_LABEL_POSITION.OUTSIDE_END
-    for place, (series, colour, ink) in enumerate(zip(plot.series, (palette.primary, palette.tint), ("#ffffff", INK))):
+    for place, (series, colour, ink) in enumerate(
+        zip(plot.series, (palette.primary, palette.tint), ("#ffffff", INK), strict=False)
+    ):
         _fill(series, colour)
         for index, (_, measured, part, total, shown_measured, shown_estimated) in enumerate(rows):
             point, value = series.points[index], (measured, part)[place]
