@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyteller.figures.metrics import story_figures, totals
 from storyteller.figures.periods import Quarter
@@ -24,6 +25,9 @@ from storyteller.report.charts import Chart, Palette
 from storyteller.report.fmt import Formatter
 from storyteller.report.sections import Categories, CategoryView, Headlines, Trend, categories, headlines, rank, trend
 from storyteller.report.views import StoryView, story_chart, story_view
+
+if TYPE_CHECKING:
+    from storyteller.evidence.pack import Evidence
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class ReportContext:
     empty: bool
     stories_total: int
     charts: tuple[Chart, ...] = field(default=())
+    evidence: Evidence | None = None  # the files its PDF carries (storyteller/evidence); None in the HTML's
 
     def with_body(
         self,
