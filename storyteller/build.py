@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storyteller.errors import ProblemsFound, StorytellerError, WorkspaceError, raise_if_stopped
-from storyteller.figures.periods import Quarter
 from storyteller.evidence.pack import attach as attach_evidence
+from storyteller.figures.periods import Quarter
 from storyteller.format.config import DEFAULT_ORGANIZATION, Config
 from storyteller.format.load import Workspace
 from storyteller.format.scaffold import slugify

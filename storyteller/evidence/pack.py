@@ -61,6 +61,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def figures_of(config: Config, stories: Sequence[Story], period: Period) -> dict[str, Any]:
+    """The export of ``period`` (what `storyteller export` writes) from ``stories``, the
+    period's and the earlier ones, in the workspace's order."""
+    return export_data(Workspace(config, list(stories)), selection(period))
+
+
 def _read(config: Config, name: str) -> bytes:
     """A workspace file as it is now: the bytes the report was computed from."""
     data, problem = read_limited(config.root / name, config.root, name)
@@ -90,7 +96,7 @@ def pack(
     sources: list[tuple[str, str, bytes, str]] = [(CONFIG_NAME, "config", _read(config, CONFIG_NAME), "")]
     sources += [(s.file, STORY, _read(config, s.file), s.title) for s in counted]
     sources += [(s.file, EARLIER, _read(config, s.file), s.title) for s in earlier]
-    data = export_data(Workspace(config, [*earlier, *counted]), selection(period))
+    data = figures_of(config, [*earlier, *counted], period)
     data["evidence"] = {
         "format": FORMAT,
         "storyteller": __version__,
