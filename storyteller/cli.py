@@ -602,8 +602,9 @@ def verify(
 
     def body() -> None:
         from storyteller.evidence.verify import verify as run_verify
+        from storyteller.format.config import find_workspace
 
-        root = _workspace(workspace) if workspace is not None else None
+        root = find_workspace(explicit=workspace) if workspace is not None else None
         verdict = run_verify(report, root)
         for m in verdict.mismatches:
             typer.echo(

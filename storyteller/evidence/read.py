@@ -78,15 +78,17 @@ def _files(document: Any, shown: str) -> dict[str, bytes]:
 
 
 def _name(spec: Any, shown: str) -> str:
-    """The attachment's name (UF, else F) if it is a relative path storyteller could have written."""
+    """The attachment's name (UF, else F) if it is a relative path storyteller could have written:
+    UTF-16 after its byte order mark, or UTF-8 (storyteller writes nothing else)."""
     value = spec.get("/UF", spec.get("/F"))
+    raw = bytes(value) if value is not None else b""
     try:
-        name = str(value) if value is not None else ""
+        name = raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("utf-8")
         name.encode("utf-8")  # a lone surrogate from UTF-16 that is not text
-    except (UnicodeError, ValueError):
+    except UnicodeError:
         name = "\ufffd"
     if not name or "\ufffd" in name or printable(name, limit=None) != name:
-        escaped = printable(repr(bytes(value)) if value is not None else "(none)")
+        escaped = printable(repr(raw) if raw else "(none)")
         raise EvidenceError(
             f"{shown} has an attachment whose name is not plain text ({escaped}); "
             "storyteller never writes one: this PDF was made or changed by something else"
@@ -110,6 +112,12 @@ def _contents(stream: Any, limit: int, name: str, shown: str) -> bytes:
         raise EvidenceError(
             f"the attachment {name} of {shown} is encoded with {', '.join(str(f) for f in listed) or 'parameters'}; "
             "storyteller writes attachments compressed with /FlateDecode only"
+        )
+    declared = stream.get("/Length")
+    if not isinstance(declared, int) or declared > limit:
+        raise EvidenceError(
+            f"the attachment {name} of {shown} is {f'{declared:,}' if isinstance(declared, int) else 'of no'} bytes "
+            f"long; storyteller reads attachments of at most {limit:,}"
         )
     raw = stream.read_raw_bytes()
     if not listed:

@@ -123,7 +123,7 @@ def _evidence(data: bytes, shown: str) -> tuple[dict[str, Any], dict[str, Any]]:
     made = evidence.get("format") if isinstance(evidence, dict) else None
     if made != FORMAT:
         raise EvidenceError(
-            f"{shown} was made by an older storyteller: its evidence is of format {made or 'none'}, and this "
+            f"{shown} was made by an older storyteller: its evidence is of format {'none' if made is None else made}, and this "
             f"storyteller reads format {FORMAT}; verify it with the storyteller that built it, or rebuild it"
         )
     assert isinstance(evidence, dict)

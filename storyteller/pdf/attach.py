@@ -87,4 +87,13 @@ def embed(pdf: Any, attachments: Sequence[Attachment], created: str) -> None:
             creation_date=moment.strftime("D:%Y%m%d%H%M%SZ"),
             mod_date=moment.strftime("D:%Y%m%d%H%M%SZ"),
         )
+        # The name as WeasyPrint writes it: F in UTF-8 bytes, UF in UTF-16 with its mark
+        # (qpdf would write PDFDocEncoding where it can).
+        spec.obj.F = pikepdf.String(attachment.name.encode("utf-8"))
+        spec.obj.UF = pikepdf.String(_text_string(attachment.name))
         pdf.attachments[attachment.name] = spec
+
+
+def _text_string(text: str) -> bytes:
+    """A PDF text string: ASCII as it is, anything else UTF-16BE after its byte order mark."""
+    return text.encode("ascii") if text.isascii() else b"\xfe\xff" + text.encode("utf-16-be")
