@@ -142,7 +142,9 @@ def test_a_changed_number_in_an_attached_story_is_named(example: Built, tmp_path
     assert f"{story} (SHA-256), printed " in output  # the bytes are not those figures.json lists
     assert any(re.fullmatch(r"Hours saved a year \(summary page\), printed 808, recomputed [\d,]+", x) for x in lines)
     assert any(x.startswith(f"figures.json: stories [{story}] yearly_hours_saved, printed ") for x in lines), output
-    assert any(x.startswith("figures.json: totals 2026-Q3 yearly_hours_saved, printed 808.0, recomputed ") for x in lines)
+    assert any(
+        x.startswith("figures.json: totals 2026-Q3 yearly_hours_saved, printed 808.0, recomputed ") for x in lines
+    )
     assert lines[-1].startswith("storyteller: ") and "do not match what its evidence gives" in lines[-1]
 
 

@@ -255,7 +255,8 @@ def summary_text(pdf: Path) -> str:
 
     try:
         reader = PdfReader(pdf)
-        pages = {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
+        found = {name: reader.get_destination_page_number(d) for name, d in reader.named_destinations.items()}
+        pages = {name: page for name, page in found.items() if page is not None}
         if "summary" not in pages:
             raise EvidenceError(f"{printable(str(pdf), limit=200)} has no executive summary (no `summary` anchor)")
         first = pages["summary"]
