@@ -139,7 +139,7 @@ def test_a_changed_number_in_an_attached_story_is_named(example: Built, tmp_path
     code, output = verify(tampered)
     assert code == 1
     lines = output.splitlines()
-    assert f"{story} (SHA-256), printed " in output  # the bytes are not those figures.json lists
+    assert f"{story} (SHA-256 in figures.json), printed " in output  # the bytes are not those figures.json lists
     assert any(re.fullmatch(r"Hours saved a year \(summary page\), printed 808, recomputed [\d,]+", x) for x in lines)
     assert any(x.startswith(f"figures.json: stories [{story}] yearly_hours_saved, printed ") for x in lines), output
     assert any(
@@ -319,7 +319,7 @@ def test_a_zip_bomb_attachment_is_refused_in_bounded_memory(example: Built, tmp_
     code, error, peak = _verify_in_a_process(hostile)
     assert code == 1 and "Traceback" not in error
     assert error == (
-        f"storyteller: the attachment stories/2026-Q3/bomb.yaml of {hostile} is larger than 67,108,864 bytes "
+        f"storyteller: the attachment stories/2026-Q3/bomb.yaml of {hostile} is larger than 2,097,152 bytes "
         "once decompressed; storyteller's attachments are far smaller, so it was not read"
     )
     assert peak < 400, f"{peak} MB"
@@ -331,8 +331,18 @@ def test_a_huge_attachment_is_refused_before_it_is_read(example: Built, tmp_path
     assert hostile.stat().st_size > 80 << 20
     code, error, peak = _verify_in_a_process(hostile)
     assert code == 1
-    assert error.startswith("storyteller: the attachment figures.big of ") and "is 83,886,080 bytes long" in error
+    assert error.startswith("storyteller: the attachment figures.big of ")
+    assert error.endswith(" is 83,886,080 bytes long; storyteller reads attachments of at most 33,554,432")
     assert peak < 300, f"{peak} MB"
+
+
+def test_attachments_that_no_workspace_can_hold_together_are_refused(example: Built, tmp_path: Path) -> None:
+    hostile = tmp_path / "clash.pdf"
+    name = b"stories/2026-Q3/san-zoning-automation.yaml/inner.yaml"
+    _with_attachment(example.pdf, hostile, name, b"title: x\n")
+    code, output = verify(hostile)
+    assert code == 1
+    assert output.startswith(f"storyteller: the attachment {name.decode()} cannot be a file of a workspace beside")
 
 
 def test_an_attachment_name_that_is_not_utf8_is_refused(example: Built, tmp_path: Path) -> None:

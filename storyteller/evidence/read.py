@@ -3,8 +3,9 @@ may come from anyone.
 
 Only what storyteller writes is accepted: embedded files uncompressed or compressed with
 Flate (no other filter, no predictor), each decompressed into a buffer that stops at its
-limit, so a stream that inflates to gigabytes (a zip bomb) costs at most MAX_FILE_BYTES;
-names that are text (UTF-8 with no control, invisible or bidi character), relative, without
+limit (2 MiB for a story or the config, 32 MiB for figures.json), so a stream that
+inflates to gigabytes (a zip bomb) costs at most that; names that are text (UTF-16 after its
+byte order mark, or UTF-8, with no control, invisible or bidi character), relative, without
 `..`, each at most once. Everything else is an EvidenceError naming the file and what is
 wrong with it, never a traceback.
 """
@@ -18,7 +19,8 @@ from typing import Any
 from storyteller.errors import StorytellerError, printable
 
 MAX_PDF_BYTES = 1 << 30  # a 1,000-story annual review is a few tens of MB
-MAX_FILE_BYTES = 64 << 20  # figures.json of 2,000 stories is a few MB; a story at most 1 MiB
+MAX_FILE_BYTES = 32 << 20  # figures.json of 2,000 stories is about 8 MB
+MAX_SOURCE_BYTES = 2 << 20  # a story file or storyteller.yaml: the format allows 1 MiB
 MAX_TOTAL_BYTES = 256 << 20  # every attachment together, decompressed
 MAX_FILES = 20_000
 MAX_NAME = 500
@@ -72,7 +74,8 @@ def _files(document: Any, shown: str) -> dict[str, bytes]:
         stream = streams.get("/UF", streams.get("/F")) if isinstance(streams, pikepdf.Dictionary) else None
         if not isinstance(stream, pikepdf.Stream):
             raise EvidenceError(f"the attachment {name} of {shown} holds no file")
-        files[name] = _contents(stream, min(MAX_FILE_BYTES, MAX_TOTAL_BYTES - total), name, shown)
+        most = MAX_SOURCE_BYTES if name.lower().endswith((".yaml", ".yml")) else MAX_FILE_BYTES
+        files[name] = _contents(stream, min(most, MAX_TOTAL_BYTES - total), name, shown)
         total += len(files[name])
     return files
 

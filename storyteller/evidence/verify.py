@@ -84,20 +84,10 @@ def verify(pdf: Path, workspace: Path | None = None) -> Verdict:
     attached, evidence = _evidence(files[FIGURES_JSON], shown)
     verdict = Verdict()
     sources = files if evidence["sources_attached"] else _workspace_files(workspace, evidence, shown)
-    for entry in evidence["files"]:
-        body = sources.get(entry["name"])
-        if body is None:
-            verdict.mismatches.append(Mismatch(f"{entry['name']} (a source file)", "listed in figures.json", "missing"))
-        elif sha256(body) != entry["sha256"]:
-            verdict.mismatches.append(
-                Mismatch(f"{entry['name']} (SHA-256)", entry["sha256"][:16], f"{sha256(body)[:16]} (attached bytes)")
-            )
-    listed = {entry["name"] for entry in evidence["files"]}
-    for name in sorted(n for n in sources if n not in listed and n not in (FIGURES_JSON, FIGURES_CSV)):
-        verdict.mismatches.append(Mismatch(f"{name} (a source file)", "attached", "not listed in figures.json"))
+    _check_sources(evidence, sources, verdict)
     with tempfile.TemporaryDirectory(prefix=scratch_prefix("verify")) as scratch:
         root = Path(scratch)
-        _write_workspace(root, sources, evidence)
+        _write_workspace(root, sources)
         config, stories, period = _load(root, evidence, shown)
         counted = [s for s in stories if s.quarter in period.quarters]
         earlier = [s for s in stories if s.quarter < period.quarters[0]]
@@ -111,6 +101,21 @@ def verify(pdf: Path, workspace: Path | None = None) -> Verdict:
     if workspace is not None:
         verdict.changed = _changed(workspace, evidence)
     return verdict
+
+
+def _check_sources(evidence: dict[str, Any], sources: dict[str, bytes], verdict: Verdict) -> None:
+    """Every source file figures.json lists is there, with the SHA-256 it lists, and no other."""
+    for entry in evidence["files"]:
+        body = sources.get(entry["name"])
+        if body is None:
+            verdict.mismatches.append(Mismatch(f"{entry['name']} (a source file)", "listed in figures.json", "missing"))
+        elif sha256(body) != entry["sha256"]:
+            verdict.mismatches.append(
+                Mismatch(f"{entry['name']} (SHA-256 in figures.json)", entry["sha256"][:16], f"{sha256(body)[:16]}")
+            )
+    listed = {entry["name"] for entry in evidence["files"]}
+    for name in sorted(n for n in sources if n not in listed and n not in (FIGURES_JSON, FIGURES_CSV)):
+        verdict.mismatches.append(Mismatch(f"{name} (a source file)", "attached", "not listed in figures.json"))
 
 
 def _evidence(data: bytes, shown: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -160,15 +165,20 @@ def _workspace_files(workspace: Path | None, evidence: dict[str, Any], shown: st
     return found
 
 
-def _write_workspace(root: Path, sources: dict[str, bytes], evidence: dict[str, Any]) -> None:
+def _write_workspace(root: Path, sources: dict[str, bytes]) -> None:
     """The source files as a workspace under ``root``: storyteller.yaml and every YAML story."""
     for name, data in sources.items():
         if name != CONFIG_NAME and not name.lower().endswith((".yaml", ".yml")):
             continue  # figures.json, figures.csv
         path = file_path(root, name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "xb") as handle:  # read.py refused `..` and two files of one name
-            handle.write(data)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "xb") as handle:  # read.py refused `..` and two files of one name
+                handle.write(data)
+        except OSError as error:  # `a.yaml` and `a.yaml/b.yaml`: no workspace holds both
+            raise EvidenceError(
+                f"the attachment {name} cannot be a file of a workspace beside the others ({error.strerror})"
+            ) from None
 
 
 def _load(root: Path, evidence: dict[str, Any], shown: str) -> tuple[Any, list[Any], Period]:
