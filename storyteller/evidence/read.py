@@ -97,7 +97,7 @@ def _name(spec: Any, shown: str) -> str:
             "storyteller never writes one: this PDF was made or changed by something else"
         )
     path = PurePosixPath(name)
-    if len(name) > MAX_NAME or "\\" in name or path.is_absolute() or any(p in ("", ".", "..") for p in name.split("/")):
+    if len(name) > MAX_NAME or path.is_absolute() or any(p in ("", ".", "..") for p in name.split("/")):
         raise EvidenceError(
             f"{shown} has an attachment named {name}, which is not a path inside a workspace; "
             "storyteller never writes one: this PDF was made or changed by something else"
