@@ -63,7 +63,8 @@ def main() -> None:
             sizes[attach] = next(out.rglob("*.pdf")).stat().st_size
     grown = sizes["yes"] - sizes["no"]
     print(
-        f"{known.stories or 'example'} stories: {sizes['no']:,} bytes without the evidence, {sizes['yes']:,} with it: "
+        f"{f'{known.stories:,} stories' if known.stories else 'the example workspace'}: {sizes['no']:,} bytes "
+        f"without the evidence, {sizes['yes']:,} with it: "
         f"+{grown:,} bytes, +{100 * grown / sizes['no']:.1f}%"
     )
 
