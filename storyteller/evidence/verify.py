@@ -65,10 +65,6 @@ class Verdict:
     mismatches: list[Mismatch] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # with --workspace: files changed since the build
 
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches and not self.changed
-
 
 def verify(pdf: Path, workspace: Path | None = None) -> Verdict:
     """Recompute every figure of the report ``pdf`` from its attachments (or, for a PDF built
