@@ -54,6 +54,7 @@ tools: $(TOOLS_STAMP)
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v qpdf >/dev/null 2>&1 || missing="$$missing qpdf"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-impress"; \

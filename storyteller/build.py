@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from storyteller.errors import ProblemsFound, StorytellerError, WorkspaceError, raise_if_stopped
+from storyteller.evidence.pack import attach as attach_evidence
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import DEFAULT_ORGANIZATION, Config
 from storyteller.format.load import Workspace
 from storyteller.format.scaffold import slugify
 from storyteller.paths import first_link
 from storyteller.pdf import Printer
+from storyteller.pdf.attach import Attachment
 from storyteller.report import charts
 from storyteller.report.context import Period, ReportContext, build_context, with_rendered_charts
 from storyteller.report.render import environment, html_report
@@ -136,6 +138,10 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     pending: list[Built] = []
     data: dict[Path, bytes] = {}
     every = undrawn_contexts(workspace, request)
+    # Each PDF carries its evidence: its stories, the config and its figures (storyteller/evidence).
+    attached: dict[str, tuple[Attachment, ...]] = {}
+    if "pdf" in request.formats:
+        every, attached = attach_evidence(workspace, every, request.today, lambda p: file_name(workspace, p, "pdf"))
     with contextlib.ExitStack() as stack:
         # First, as it may start worker processes for the PDFs, which import WeasyPrint meanwhile.
         printer = stack.enter_context(Printer(every if "pdf" in request.formats else [], config.root / "templates"))
@@ -153,7 +159,14 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
                 roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
                 path = folder / file_name(workspace, context.period, "pdf")
                 data[path], refused = printer.render_pdf(
-                    env, context, drawing, request.created, config.root, roots, request.time_limit
+                    env,
+                    context,
+                    drawing,
+                    request.created,
+                    config.root,
+                    roots,
+                    request.time_limit,
+                    attachments=attached[context.period.key],
                 )
                 made.append(Built(context.period.key, path, tuple(refused)))
             if "html" in request.formats:

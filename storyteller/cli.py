@@ -662,6 +662,49 @@ def schema(
     _run(body)
 
 
+@app.command()
+def verify(
+    report: Annotated[Path, typer.Argument(help="A PDF built by storyteller.", dir_okay=False)],
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Also compare the files the PDF carries with this workspace's current ones (and recompute from "
+            "them, for a PDF built with attach_sources: false).",
+        ),
+    ] = None,
+) -> None:
+    """Recompute every figure of a report from the stories and config attached to its PDF."""
+
+    def body() -> None:
+        from storyteller.evidence.verify import verify as run_verify
+        from storyteller.format.config import find_workspace
+
+        root = find_workspace(explicit=workspace) if workspace is not None else None
+        verdict = run_verify(report, root)
+        for m in verdict.mismatches:
+            typer.echo(
+                f"{printable(m.figure, 200)}, printed {printable(m.printed, 200)}, recomputed {printable(m.recomputed, 200)}"
+            )
+        for line in verdict.changed:
+            typer.echo(printable(line, 300))
+        if verdict.mismatches:
+            _fail(
+                f"{plural(len(verdict.mismatches), 'figure')} of {printable(str(report), 200)} do not match what its evidence gives",
+                1,
+            )
+        if verdict.changed:
+            _fail(f"{plural(len(verdict.changed), 'file')} of the workspace changed since the report was built", 1)
+        figures = verdict.printed + verdict.exported
+        typer.echo(
+            f"verified: {plural(verdict.stories, 'story')}, {figures:,} figures match "
+            f"({verdict.printed} printed on the summary page, {verdict.exported:,} in figures.json)"
+        )
+
+    _run(body)
+
+
 def run() -> None:
     """Entry point of the `storyteller` command."""
     app()

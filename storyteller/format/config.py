@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from storyteller.errors import Problem, ProblemsFound, WorkspaceError
-from storyteller.format.fields import INVALID, Choice, Context, MapOf, Number, Text
+from storyteller.format.fields import INVALID, Choice, Context, Flag, MapOf, Number, Text
 from storyteller.format.record import declare, declared, joined, located, places_of, record
 from storyteller.format.source import Map, parse, read_limited
 from storyteller.format.values import CurrencyCode, FilePath, LocaleName
@@ -201,6 +201,14 @@ class Config:
         {"title": "Cover", "content": "Title and Body"},
         default_factory=tuple,
     )
+    attach_sources: bool = declare(
+        Flag(),
+        "Attach the story files and storyteller.yaml to every PDF, beside figures.json and figures.csv, so "
+        "`storyteller verify` can recompute its figures; `false` attaches only figures.json, for organizations "
+        "that must not share the raw stories.",
+        False,
+        default=True,
+    )
     # Where each top-level key stands in storyteller.yaml, for problems found later.
     locations: dict[str, tuple[int, int]] = located(places_of, default_factory=dict, compare=False)
 
@@ -269,8 +277,9 @@ def find_workspace(start: Path | None = None, explicit: Path | None = None) -> P
     )
 
 
-def load_config(root: Path) -> Config:
-    """Read and validate ``root/storyteller.yaml``; raises ProblemsFound with every problem."""
+def load_config(root: Path, named_files: bool = True) -> Config:
+    """Read and validate ``root/storyteller.yaml``; raises ProblemsFound with every problem.
+    ``named_files``: whether a file it names (the logo) must be there (see Context)."""
     data, problem = read_limited(root / CONFIG_NAME, root, CONFIG_NAME)
     if problem is not None:
         raise ProblemsFound([problem])
@@ -281,7 +290,7 @@ def load_config(root: Path) -> Config:
             raise ProblemsFound(problems)
         return Config(root=root)
     source = data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")  # parsed, so UTF-8
-    ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root, source=source)
+    ctx = Context(CONFIG_NAME, problems, base_dir=root, workspace=root, source=source, named_files=named_files)
     values = CONFIG.convert(node, "", ctx)
     if ctx.problems or values is INVALID or not isinstance(node, Map):
         raise ProblemsFound(ctx.problems)

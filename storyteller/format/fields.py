@@ -42,6 +42,9 @@ class Context:
     workspace: Path | None = None
     fiscal_year_start: int = 1
     source: str = ""  # the file's text, to place a problem at a character inside a value
+    # Whether the files a value names (images, the logo) are checked on disk; `storyteller
+    # verify` reads the stories attached to a PDF, whose images are not attached.
+    named_files: bool = True
 
     def problem(self, node: Node | None, where: str, message: str) -> _Invalid:
         line, column = (node.line, node.column) if node is not None else (1, 1)

@@ -69,8 +69,9 @@ def story_id(path: Path) -> str:
     return path.stem
 
 
-def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]:
-    """Read and validate one story file. Never raises for a problem in the file."""
+def read_story(path: Path, config: Config, named_files: bool = True) -> tuple[Story | None, list[Problem]]:
+    """Read and validate one story file. Never raises for a problem in the file.
+    ``named_files``: whether the images it names must be there (see Context)."""
     shown = relative(path, config.root)
     escaped = printable(shown, limit=None)
     if escaped != shown:  # the name would reach terminals, CI logs, exports and the report
@@ -102,6 +103,7 @@ def read_story(path: Path, config: Config) -> tuple[Story | None, list[Problem]]
         workspace=config.root,
         fiscal_year_start=config.fiscal_year_start,
         source=data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace"),  # parsed, so UTF-8
+        named_files=named_files,
     )
     values = STORY.convert(node, "", ctx)
     if ctx.problems or values is INVALID:

@@ -340,6 +340,8 @@ class FilePath(Type):
         root = ctx.workspace.resolve()
         if not target.is_relative_to(root):
             return ctx.problem(node, where, f"{text} points outside the workspace; keep images inside it")
+        if not ctx.named_files:
+            return target
         try:
             info = os.stat(target)
         except OSError:

@@ -18,6 +18,7 @@ from storyteller.errors import StorytellerError
 if TYPE_CHECKING:
     from jinja2 import Environment
 
+    from storyteller.pdf.attach import Attachment
     from storyteller.report.charts import Drawing
     from storyteller.report.context import ReportContext
     from storyteller.workers import Pool
@@ -59,10 +60,12 @@ class Printer:
         root: Path,
         roots: Sequence[Path],
         time_limit: float,
+        attachments: Sequence[Attachment] = (),
     ) -> tuple[bytes, list[str]]:
         """The PDF of ``report`` and the URLs WeasyPrint was refused. ``root``: the
         workspace; ``roots``: the folders WeasyPrint may read; ``time_limit``: seconds, 0 for
-        none. A time limit passed or a full disk is a StorytellerError saying what to do."""
+        none; ``attachments``: the files embedded in it, on either path (pdf/attach.py). A
+        time limit passed or a full disk is a StorytellerError saying what to do."""
         from storyteller.pdf.whole import TimeLimitExceeded, deadline
 
         try:
@@ -72,14 +75,30 @@ class Printer:
                 self._in_parts = [r for r in self._in_parts if r is not report]
                 with deadline(time_limit):
                     return parts.write_pdf(
-                        env, report, drawing, self._workers, created, root, roots, last=not self._in_parts
+                        env,
+                        report,
+                        drawing,
+                        self._workers,
+                        created,
+                        root,
+                        roots,
+                        last=not self._in_parts,
+                        attachments=attachments,
                     )
             from storyteller.pdf.whole import write_pdf
             from storyteller.report.context import with_rendered_charts
             from storyteller.report.render import pdf_source
 
             source = pdf_source(env, with_rendered_charts(report, drawing.located()), created, root)
-            return write_pdf(source, roots, root, time_limit=time_limit, late=drawing.resource)
+            return write_pdf(
+                source,
+                roots,
+                root,
+                time_limit=time_limit,
+                late=drawing.resource,
+                attachments=attachments,
+                created=created,
+            )
         except TimeLimitExceeded:
             raise StorytellerError(_too_slow(report, time_limit)) from None
         except OSError as error:  # WeasyPrint's temporary font files: a full disk

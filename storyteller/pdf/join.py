@@ -17,16 +17,24 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
+from storyteller.pdf.attach import Attachment, embed
 from storyteller.pdf.whole import LaidOut
 from storyteller.workers import log_here
 
 LINK_SCHEME = "storyteller-anchor:"  # pdf/parts.py's links between parts: an id anywhere in the report
 
 
-def join(parts: Sequence[LaidOut], heads: LaidOut, numbers: Sequence[LaidOut]) -> bytes:
+def join(
+    parts: Sequence[LaidOut],
+    heads: LaidOut,
+    numbers: Sequence[LaidOut],
+    attachments: Sequence[Attachment] = (),
+    created: str = "",
+) -> bytes:
     """One PDF of ``parts`` (the front part first). ``heads``: a sheet of running heads for
     each named page, in the order the names first occur; ``numbers``: the page-number sheets
-    of every page, in order."""
+    of every page, in order; ``attachments``: the files embedded in it (pdf/attach.py), dated
+    ``created``."""
     import pikepdf
 
     out = pikepdf.new()
@@ -49,6 +57,8 @@ def join(parts: Sequence[LaidOut], heads: LaidOut, numbers: Sequence[LaidOut]) -
             out.Root[key] = _copied(out, front, front.Root[key])
     for key, value in front.docinfo.items():
         out.docinfo[key] = _copied(out, front, value)
+    if attachments:
+        embed(out, attachments, created)
     data = io.BytesIO()
     out.save(
         data,

@@ -39,6 +39,7 @@ from typing import TypeVar
 
 from jinja2 import Environment
 
+from storyteller.pdf.attach import Attachment
 from storyteller.pdf.join import LINK_SCHEME
 from storyteller.pdf.part import Part, Sheets
 from storyteller.pdf.whole import LaidOut, PartJob, lay_out_part
@@ -177,9 +178,11 @@ def write_pdf(
     root: Path,
     roots: Sequence[Path],
     last: bool = True,
+    attachments: Sequence[Attachment] = (),
 ) -> tuple[bytes, list[str]]:
-    """The PDF of ``report``, laid out in parts by ``workers``. Returns the PDF and the URLs
-    that were refused, like whole.write_pdf for a report laid out whole. Charts not in the
+    """The PDF of ``report``, laid out in parts by ``workers``, with ``attachments`` embedded
+    when the parts are joined. Returns the PDF and the URLs that were refused, like
+    whole.write_pdf for a report laid out whole. Charts not in the
     cache are converted by the workers and kept in ``drawing``. When this is the ``last``
     PDF for the workers, they are stopped before the parts are joined: their memory is free
     for the joining."""
@@ -218,7 +221,7 @@ def write_pdf(
             if last:
                 workers.close()
             refused = sorted({url for part in [*laid, *done] for url in part.refused})
-            return join([done[0], *body], done[1], done[2:]), refused
+            return join([done[0], *body], done[1], done[2:], attachments, created), refused
         front = done[0]  # the page numbers made the contents longer: lay the sheets out again
     raise RuntimeError("the contents changed their length each time they were laid out")
 

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from storyteller.paths import WORKSPACE_SCHEME, inside, media_type, real
+from storyteller.pdf.attach import Attachment, for_weasyprint
 from storyteller.pdf.scope import header_scopes
 from storyteller.report.charts import Chart
 from storyteller.workers import scratch_prefix
@@ -170,8 +171,11 @@ def write_pdf(
     tagged: bool = True,
     time_limit: float | None = None,
     late: Late | None = None,
+    attachments: Sequence[Attachment] = (),
+    created: str = "",
 ) -> tuple[bytes, list[str]]:
-    """Render ``html`` to PDF bytes. Returns the PDF and the URLs that were refused.
+    """Render ``html`` to PDF bytes, with ``attachments`` embedded (dated ``created``).
+    Returns the PDF and the URLs that were refused.
     Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s.
     ``late`` serves the charts still being converted while WeasyPrint lays the report out:
     it is asked first for every URL, waits for that chart if need be, and returns None for
@@ -179,6 +183,8 @@ def write_pdf(
     HTML = import_weasyprint()
     fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
+    if attachments:
+        options["attachments"] = for_weasyprint(attachments, created)
     with (
         tempfile.TemporaryDirectory(prefix=scratch_prefix("pdf")) as scratch,
         deadline(time_limit),

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyteller.figures.metrics import StoryFigures, story_figures, totals
 from storyteller.figures.periods import Quarter, Span
@@ -34,6 +35,9 @@ from storyteller.report.sections import (
     trend,
 )
 from storyteller.report.views import StoryView, story_chart, story_view
+
+if TYPE_CHECKING:
+    from storyteller.evidence.pack import Evidence
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,7 @@ class ReportContext:
     empty: bool
     stories_total: int
     charts: tuple[Chart, ...] = field(default=())
+    evidence: Evidence | None = None  # the files its PDF carries (storyteller/evidence); None in the HTML's
 
     def with_body(
         self,
