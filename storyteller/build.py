@@ -12,8 +12,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storyteller.errors import ProblemsFound, StorytellerError, WorkspaceError, raise_if_stopped
+from storyteller.evidence.pack import BRIEF
 from storyteller.evidence.pack import attach as attach_evidence
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import DEFAULT_ORGANIZATION, Config
@@ -26,6 +28,11 @@ from storyteller.report import charts
 from storyteller.report.context import Period, ReportContext, build_context, with_rendered_charts
 from storyteller.report.render import environment, html_report
 from storyteller.write import write_all_atomic
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from storyteller.report.brief import Brief
 
 FORMATS = ("html", "pdf")
 DECK = "pptx"  # `--format pptx`: the deck (deck/), made only when asked for
@@ -201,15 +208,20 @@ def brief_file_name(workspace: Workspace, period: Period, extension: str) -> str
 def build_briefs(workspace: Workspace, request: BuildRequest, progress: Progress = _silent) -> list[Built]:
     """Render the one-page brief of every requested period (report/brief.py), then write
     them all. It shows no chart, so nothing is converted and no worker is started."""
-    from storyteller.pdf.whole import TimeLimitExceeded, write_pdf
     from storyteller.report.brief import brief, brief_html
-    from storyteller.report.render import font_faces_for_html, font_faces_for_pdf, visible_text
+    from storyteller.report.render import font_faces_for_html, visible_text
 
     config = workspace.config
     env = environment(config.root / "templates")
     out_root = request.output or config.output_dir
     cache = cache_folder(config)
     every = undrawn_contexts(workspace, request)
+    # The brief's PDF carries the same evidence as its report's (storyteller/evidence).
+    attached: dict[str, tuple[Attachment, ...]] = {}
+    if "pdf" in request.formats:
+        every, attached = attach_evidence(
+            workspace, every, request.today, lambda p: brief_file_name(workspace, p, "pdf"), BRIEF
+        )
     total = len(every) * len(request.formats)
     built: list[Built] = []
     data: dict[Path, bytes] = {}
@@ -226,15 +238,7 @@ def build_briefs(workspace: Workspace, request: BuildRequest, progress: Progress
             built.append(Built(context.period.key, path))
         if "pdf" in request.formats:
             progress(f"brief pdf {context.period.key}", len(built), total)
-            source = brief_html(env, item, "pdf", font_faces_for_pdf(), request.created, config.root)
-            roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
-            try:
-                pdf, refused = write_pdf(source, roots, config.root, time_limit=request.time_limit)
-            except TimeLimitExceeded:
-                raise StorytellerError(
-                    f"the brief of {context.period.key} took longer than {request.time_limit:g} s to lay out; "
-                    "raise the limit with --time-limit"
-                ) from None
+            pdf, refused = _brief_pdf(env, item, config, request, attached[context.period.key])
             path = folder / brief_file_name(workspace, context.period, "pdf")
             data[path] = pdf
             built.append(Built(context.period.key, path, tuple(refused)))
@@ -247,3 +251,29 @@ def build_briefs(workspace: Workspace, request: BuildRequest, progress: Progress
         ) from None
     progress("done", total, total)
     return built
+
+
+def _brief_pdf(
+    env: Environment, item: Brief, config: Config, request: BuildRequest, attachments: tuple[Attachment, ...]
+) -> tuple[bytes, list[str]]:
+    """The brief's PDF, carrying ``attachments``, and the URLs WeasyPrint was refused."""
+    from storyteller.pdf.whole import TimeLimitExceeded, write_pdf
+    from storyteller.report.brief import brief_html
+    from storyteller.report.render import font_faces_for_pdf
+
+    source = brief_html(env, item, "pdf", font_faces_for_pdf(), request.created, config.root)
+    roots = [config.root, PACKAGE, *([config.brand_logo.parent] if config.brand_logo else [])]
+    try:
+        return write_pdf(
+            source,
+            roots,
+            config.root,
+            time_limit=request.time_limit,
+            attachments=attachments,
+            created=request.created,
+        )
+    except TimeLimitExceeded:
+        raise StorytellerError(
+            f"the brief of {item.period_key} took longer than {request.time_limit:g} s to lay out; "
+            "raise the limit with --time-limit"
+        ) from None

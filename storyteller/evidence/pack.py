@@ -7,6 +7,10 @@ realised figures count them), with their exact bytes and workspace-relative name
 attached (size); figures.json lists the SHA-256 of each, and of every source file, under
 ``evidence``. With ``attach_sources: false`` only figures.json is attached: the hashes it
 lists still let `storyteller verify --workspace` check a workspace against the report.
+
+The one-page brief (report/brief.py) carries the same files as its report; ``evidence``'s
+``document`` says which of the two a PDF is, so that verify knows which page to read the
+printed figures from (a figures.json without it is a report's).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ FIGURES_JSON = "figures.json"
 FIGURES_CSV = "figures.csv"
 STORY = "story"  # a story of the report's period
 EARLIER = "earlier story"  # a story of an earlier quarter: the trend and realised figures count it
+REPORT, BRIEF = "report", "brief"  # the documents that carry evidence: figures.json's `evidence.document`
 YAML, JSON, CSV = "application/yaml", "application/json", "text/csv"
 
 
@@ -86,9 +91,10 @@ def _images(stories: Sequence[Story], config: Config) -> list[dict[str, Any]]:
 
 
 def pack(
-    workspace: Workspace, report: ReportContext, today: dt.date, pdf: str = "REPORT.pdf"
+    workspace: Workspace, report: ReportContext, today: dt.date, pdf: str = "REPORT.pdf", document: str = REPORT
 ) -> tuple[tuple[Attachment, ...], Evidence]:
-    """The files the PDF of ``report`` (named ``pdf``) carries and what its pointer says of them."""
+    """The files the PDF of ``report`` (named ``pdf``) carries and what its pointer says of
+    them; ``document``: REPORT, or BRIEF for the report's one-page brief."""
     config = workspace.config
     period = report.period
     counted = [s for s in workspace.stories if s.quarter in period.quarters]
@@ -101,6 +107,7 @@ def pack(
         "format": FORMAT,
         "storyteller": __version__,
         "report": period.key,
+        "document": document,
         "built": today.isoformat(),
         "sources_attached": config.attach_sources,
         "files": [
@@ -131,14 +138,18 @@ def pack(
 
 
 def attach(
-    workspace: Workspace, reports: Sequence[ReportContext], today: dt.date, pdf_name: Callable[[Period], str]
+    workspace: Workspace,
+    reports: Sequence[ReportContext],
+    today: dt.date,
+    pdf_name: Callable[[Period], str],
+    document: str = REPORT,
 ) -> tuple[list[ReportContext], dict[str, tuple[Attachment, ...]]]:
     """``reports`` with their pointer's Evidence, and the files each one's PDF (named by
-    ``pdf_name``) carries, by period key."""
+    ``pdf_name``; a ``document``, REPORT or BRIEF) carries, by period key."""
     attached: dict[str, tuple[Attachment, ...]] = {}
     shown = []
     for report in reports:
-        attached[report.period.key], evidence = pack(workspace, report, today, pdf_name(report.period))
+        attached[report.period.key], evidence = pack(workspace, report, today, pdf_name(report.period), document)
         shown.append(dataclasses.replace(report, evidence=evidence))
     return shown, attached
 

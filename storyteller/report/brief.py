@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, TemplateError, TemplateNotFound
 from markupsafe import Markup
@@ -23,6 +24,9 @@ from storyteller.report.context import ReportContext
 from storyteller.report.render import TemplateProblem, data_uri
 from storyteller.report.sections import Headline
 from storyteller.report.views import StoryView
+
+if TYPE_CHECKING:
+    from storyteller.evidence.pack import Evidence
 
 TITLE_CHARS = 90  # a win's title, shortened beyond this (a story title may have 120)
 METRIC_CHARS = 70  # a win's metric name (a metric name may have 100)
@@ -113,6 +117,7 @@ class Brief:
     report_file: str  # the full report's PDF, beside the brief
     empty: bool
     charts: tuple[Chart, ...]  # the summary's charts (by category, over time), for the e-mail digest
+    evidence: Evidence | None = None  # the files its PDF carries (storyteller/evidence), for the foot's pointer
 
 
 def _win(view: StoryView) -> Win:
@@ -129,7 +134,8 @@ def _win(view: StoryView) -> Win:
 
 
 def brief(report: ReportContext, report_file: str) -> Brief:
-    """The brief of ``report``; ``report_file`` is the name of the full report's PDF."""
+    """The brief of ``report``; ``report_file`` is the name of the full report's PDF. The
+    brief's PDF carries the evidence ``report.evidence`` names (None: no PDF is made)."""
     h = report.headlines
     cards = (_card(h.money), _card(h.hours), _card(h.delivered), _card(h.measured))
     in_hours = f"{h.realised_hours} hours, " if h.realised_money and h.realised_hours else ""  # the value is money
@@ -155,6 +161,7 @@ def brief(report: ReportContext, report_file: str) -> Brief:
         report_file=report_file,
         empty=report.empty,
         charts=summary_charts,
+        evidence=report.evidence,
     )
 
 
