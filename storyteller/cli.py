@@ -664,7 +664,7 @@ def schema(
 
 @app.command()
 def verify(
-    report: Annotated[Path, typer.Argument(help="A PDF built by storyteller.", dir_okay=False)],
+    report: Annotated[Path, typer.Argument(help="A PDF built by storyteller: a report or a brief.", dir_okay=False)],
     workspace: Annotated[
         Path | None,
         typer.Option(
@@ -697,9 +697,10 @@ def verify(
         if verdict.changed:
             _fail(f"{plural(len(verdict.changed), 'file')} of the workspace changed since the report was built", 1)
         figures = verdict.printed + verdict.exported
+        page = "the brief" if verdict.document == "brief" else "the summary page"
         typer.echo(
             f"verified: {plural(verdict.stories, 'story')}, {figures:,} figures match "
-            f"({verdict.printed} printed on the summary page, {verdict.exported:,} in figures.json)"
+            f"({verdict.printed} printed on {page}, {verdict.exported:,} in figures.json)"
         )
 
     _run(body)

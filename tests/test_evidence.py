@@ -171,13 +171,13 @@ def _change_printed(pdf: Path, out: Path, page_number: int, printed: str, instea
             if str(operator) != "TJ" or font is None:
                 continue
             codes = _cmap(font)
-            strings = [item for item in operands[0] if isinstance(item, pikepdf.String)]
-            if "".join(codes.get(bytes(s), "?") for s in strings) != printed:
+            at = [i for i, item in enumerate(operands[0]) if isinstance(item, pikepdf.String)]
+            if "".join(codes.get(bytes(operands[0][i]), "?") for i in at) != printed:
                 continue
             back = {char: code for code, char in codes.items()}
-            for item, char in zip(strings, instead, strict=True):
+            for i, char in zip(at, instead, strict=True):  # by position: a glyph may repeat ("808")
                 assert char in back, f"the font has no glyph for {char}"
-                operands[0][list(operands[0]).index(item)] = pikepdf.String(back[char])
+                operands[0][i] = pikepdf.String(back[char])
             changed += 1
         assert changed == 1
         page.Contents = document.make_stream(pikepdf.unparse_content_stream(operations))

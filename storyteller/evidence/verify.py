@@ -6,7 +6,9 @@ they name are not looked for), and the report's context and export are made agai
 version of storyteller. Then:
 - the export is compared, figure by figure, with the attached figures.json (and figures.csv);
 - each headline figure (``Headlines.tiles``: whatever tiles the summary has) is formatted as
-  the report formats it and looked for beside its label in the text of the summary page;
+  the report formats it and looked for beside its label in the text of the summary page; for
+  a one-page brief (``evidence.document``), each of the brief's cards (report/brief.py: the
+  same tiles) right before its label in the text of its page;
 - every attached file is compared with the SHA-256 that figures.json lists for it;
 - with ``--workspace``, the attached files are compared with the workspace's current ones.
 """
@@ -25,10 +27,12 @@ from typing import Any
 
 from storyteller.errors import ProblemsFound, printable
 from storyteller.evidence.pack import (
+    BRIEF,
     CSV,
     FIGURES_CSV,
     FIGURES_JSON,
     FORMAT,
+    REPORT,
     figures_json,
     figures_of,
     file_path,
@@ -40,6 +44,7 @@ from storyteller.figures.periods import Quarter
 from storyteller.format.config import CONFIG_NAME, load_config
 from storyteller.format.load import Workspace, load_workspace, read_story
 from storyteller.format.source import read_limited
+from storyteller.report.brief import Card, brief
 from storyteller.report.context import Period, build_context
 from storyteller.workers import scratch_prefix
 
@@ -60,7 +65,8 @@ class Verdict:
     """What `storyteller verify` found."""
 
     stories: int = 0
-    printed: int = 0  # headline figures found on the summary page
+    document: str = REPORT  # the PDF is a report, or its one-page brief (BRIEF)
+    printed: int = 0  # headline figures found on the summary page (a brief's: on its page)
     exported: int = 0  # figures of figures.json compared
     mismatches: list[Mismatch] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # with --workspace: files changed since the build
@@ -78,7 +84,7 @@ def verify(pdf: Path, workspace: Path | None = None) -> Verdict:
             "or was changed since; rebuild it with `storyteller build`"
         )
     attached, evidence = _evidence(files[FIGURES_JSON], shown)
-    verdict = Verdict()
+    verdict = Verdict(document=evidence.get("document", REPORT))
     sources = files if evidence["sources_attached"] else _workspace_files(workspace, evidence, shown)
     _check_sources(evidence, sources, verdict)
     with tempfile.TemporaryDirectory(prefix=scratch_prefix("verify")) as scratch:
@@ -93,7 +99,11 @@ def verify(pdf: Path, workspace: Path | None = None) -> Verdict:
         if FIGURES_CSV in files and files[FIGURES_CSV] != to_csv(recomputed).encode():
             verdict.mismatches.extend(_csv_mismatches(files[FIGURES_CSV], to_csv(recomputed)))
         report = build_context(counted, config, period, dt.date.fromisoformat(evidence["built"]), earlier)
-        _compare_printed(pdf, report.headlines.tiles, verdict)
+        if verdict.document == BRIEF:
+            item = brief(report, "")
+            _compare_brief(pdf, (*item.cards, item.realised), verdict)
+        else:
+            _compare_printed(pdf, report.headlines.tiles, verdict)
     if workspace is not None:
         verdict.changed = _changed(workspace, evidence)
     return verdict
@@ -135,6 +145,7 @@ def _evidence(data: bytes, shown: str) -> tuple[dict[str, Any], dict[str, Any]]:
         assert isinstance(evidence["sources_attached"], bool) and isinstance(listed, list)
         assert all(isinstance(e["name"], str) and isinstance(e["sha256"], str) for e in listed)
         assert sum(e["name"] == CONFIG_NAME for e in listed) == 1
+        assert evidence.get("document", REPORT) in (REPORT, BRIEF)  # format 1 without it: a report
     except (KeyError, TypeError, ValueError, AssertionError):
         raise EvidenceError(f"the evidence in the {FIGURES_JSON} attached to {shown} is incomplete") from None
     return attached, evidence
@@ -251,6 +262,30 @@ def _compare_printed(pdf: Path, tiles: Any, verdict: Verdict) -> None:
             continue
         printed = beside[0] if beside else "(not on the summary page)"
         verdict.mismatches.append(Mismatch(f"{tile.label} (summary page)", printed, tile.value))
+
+
+def _compare_brief(pdf: Path, cards: tuple[Card, ...], verdict: Verdict) -> None:
+    """Each card's value right before its label (which may wrap) in the text of the brief's page."""
+    text = " " + _normal(brief_text(pdf))
+    for card in cards:
+        label, value = _normal(card.label), _normal(card.value)
+        if f" {value} {label}" in text:
+            verdict.printed += 1
+            continue
+        at = text.find(f" {label}")
+        printed = " ".join(text[:at].split()[-len(value.split()) :]) if at >= 0 else "(not on the brief)"
+        verdict.mismatches.append(Mismatch(f"{card.label} (brief)", printed or "(not on the brief)", card.value))
+
+
+def brief_text(pdf: Path) -> str:
+    """The text of a one-page brief's page (pypdf)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return PdfReader(pdf).pages[0].extract_text()
+    except (PyPdfError, ValueError, KeyError, TypeError, IndexError, RecursionError) as error:
+        raise EvidenceError(f"cannot read the page of the brief {printable(str(pdf), limit=200)}: {error}") from None
 
 
 def summary_text(pdf: Path) -> str:
