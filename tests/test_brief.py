@@ -116,6 +116,9 @@ def test_the_brief_is_one_page_for_few_and_many_stories(tmp_path: Path, count: i
     pdf = root / "output" / "2026-Q3" / "test-org-2026-Q3-brief.pdf"
     assert _pages(pdf) == 1
     assert "test-org-2026-Q3.pdf" in _text(pdf)
+    story = "story file" if count == 1 else "story files"  # the foot's pointer to the evidence it carries
+    assert f"Attached: {count} {story}, storyteller.yaml, figures.json, figures.csv · check: " in _text(pdf)
+    assert "storyteller verify test-org-2026-Q3-brief.pdf" in _text(pdf)
 
 
 def test_the_brief_is_one_page_at_1000_stories(tmp_path: Path) -> None:
@@ -126,6 +129,7 @@ def test_the_brief_is_one_page_at_1000_stories(tmp_path: Path) -> None:
     (pdf,) = (root / "output" / "2026").glob("*-2026-brief.pdf")
     assert _pages(pdf) == 1
     assert "Annual review 2026 at a glance" in _text(pdf)
+    assert "Attached: 1,000 story files, storyteller.yaml, figures.json, figures.csv · check: " in _text(pdf)
 
 
 LONG_TITLE = "W" * 60 + " " + "M" * 59  # 120 characters, the most a title may have, of the widest letters
