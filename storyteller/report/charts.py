@@ -13,9 +13,10 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import hashlib
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
 from storyteller.report.fmt import rounded
-from storyteller.workers import Done, Pool, cores
+from storyteller.workers import Pool, cores
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
@@ -335,12 +336,19 @@ _PARTS: dict[str, Callable[..., Parts]] = {
 }
 
 
-@cache
-def _converter() -> Any:
-    import vl_convert
+_CONVERTER = threading.Lock()  # the Drawing's thread and the main one may both ask first
+_converters: list[Any] = []
 
-    vl_convert.register_font_directory(str(FONTS))
-    return vl_convert
+
+def _converter() -> Any:
+    """vl-convert, with our fonts registered once."""
+    with _CONVERTER:
+        if not _converters:
+            import vl_convert
+
+            vl_convert.register_font_directory(str(FONTS))
+            _converters.append(vl_convert)
+        return _converters[0]
 
 
 def converter_version() -> str:
@@ -395,27 +403,32 @@ POOL_FROM = 24  # charts to convert before worker processes pay for their start 
 
 class Drawing:
     """The SVGs of a set of charts: cached ones read at once, the others converted in the
-    background by spawned worker processes (workers.Pool; a forked pool hung in vl-convert),
-    in the order given, so that a PDF laid out in document order rarely waits for one.
+    order given, so that a document laid out in order rarely waits for one.
 
-    With ``convert`` False, the charts missing from the cache are left to someone else (the
-    worker processes of a PDF laid out in parts, pdf/parts.py), who hands them to ``keep``; any
-    still missing when asked for is converted here and then.
+    With ``beside`` (this process has other work meanwhile: a PDF's layout), one thread of
+    this process converts them from the start: vl-convert lets go of the GIL while it works,
+    so the conversions run on the other core while WeasyPrint is imported and parses, and
+    no worker process imports Altair, vl-convert or WeasyPrint a second time. A chart asked
+    for before the thread reached it is converted at once, here. Otherwise, from POOL_FROM
+    missing charts on, spawned worker processes convert them (workers.Pool; a forked pool
+    hung in vl-convert), and below that they are converted here and now.
 
-    Use as a context manager: leaving it stops the workers, at once after an error.
+    Use as a context manager: leaving it stops the thread and the workers, the workers at
+    once after an error.
     """
 
     def __init__(
-        self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None, convert: bool = True
+        self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None, beside: bool = False
     ) -> None:
         self.cache_dir = cache_dir
         self.root = root  # the workspace: the PDF source names cached charts relative to it
         self.version = converter_version()
         self.svgs: dict[str, str] = {}
-        self.pending: dict[str, Future[Done[tuple[str, str]]]] = {}
+        self.pending: dict[str, Future[Any]] = {}
         self.charts: dict[str, Chart] = {}
         self.pool: Pool | None = None
-        self._finished: deque[Future[Done[tuple[str, str]]]] = deque()
+        self.thread: ThreadPoolExecutor | None = None
+        self._finished: deque[Future[Any]] = deque()
         missing = []
         for chart in charts:
             if chart.key in self.charts:
@@ -429,35 +442,44 @@ class Drawing:
                 missing.append(chart)
         self._by_url = {self._url(key): key for key in self.charts} if cache_dir is not None else {}
         self.missing = tuple(missing)
-        if missing and convert:
-            self._convert(missing)
+        if missing:
+            self._convert(missing, beside)
 
-    def _convert(self, missing: list[Chart]) -> None:
+    def _convert(self, missing: list[Chart], beside: bool) -> None:
         workers = min(WORKERS, cores())
-        if len(missing) < POOL_FROM or workers < 2:
+        if not beside and (len(missing) < POOL_FROM or workers < 2):
             for chart in missing:
                 self._keep(*draw(chart))
             return
-        self.pool = Pool(workers, "chart")
+        if beside:
+            self.thread = ThreadPoolExecutor(1, thread_name_prefix="storyteller-charts")
+        else:
+            self.pool = Pool(workers, "chart")
+        converter: ThreadPoolExecutor | Pool = self.thread or self.pool  # type: ignore[assignment]  # one was just made
         for chart in missing:
-            future = self.pool.submit(draw, chart)
-            future.add_done_callback(self._finished.append)  # from the pool's thread; a deque is safe
+            future = converter.submit(draw, chart)
+            future.add_done_callback(self._finished.append)  # from another thread; a deque is safe
             self.pending[chart.key] = future
 
     def _collect(self) -> None:
-        """Keep the charts the workers have finished; once none is left, stop the workers, so
-        that their memory is free before WeasyPrint's layout needs its own."""
+        """Keep the charts the thread or the workers have finished; once none is left, stop
+        them, so that the workers' memory is free before WeasyPrint's layout needs its own."""
         while self._finished:
-            key, svg = self._outcome(self._finished.popleft())  # a worker's error is raised here
+            future = self._finished.popleft()
+            if future.cancelled():  # converted here instead (svg)
+                continue
+            key, svg = self._outcome(future)  # a worker's error is raised here
             if self.pending.pop(key, None) is not None:
                 self._keep(key, svg)
-        if not self.pending and self.pool is not None:
-            self.pool.close()
-            self.pool = None
+        if not self.pending:
+            self.close()
 
-    def _outcome(self, future: Future[Done[tuple[str, str]]]) -> tuple[str, str]:
-        assert self.pool is not None  # a future is pending only while its pool is open
-        return self.pool.outcome(future)
+    def _outcome(self, future: Future[Any]) -> tuple[str, str]:
+        if self.pool is None:  # the thread's: its error is raised as it is
+            done: tuple[str, str] = future.result()
+            return done
+        outcome: tuple[str, str] = self.pool.outcome(future)
+        return outcome
 
     def _path(self, key: str) -> Path | None:
         return self.cache_dir / f"{key}-{self.version}.svg" if self.cache_dir is not None else None
@@ -472,18 +494,15 @@ class Drawing:
         if path is not None:
             write_cache(path, svg)
 
-    def keep(self, key: str, svg: str) -> None:
-        """The SVG of a chart converted elsewhere; kept in the cache too."""
-        if key not in self.svgs and key in self.charts:
-            self._keep(key, svg)
-
     def svg(self, key: str) -> str:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
-        if key in self.pending:
-            self._keep(*self._outcome(self.pending.pop(key)))
+        future = self.pending.pop(key, None)
+        if future is not None:
+            if self.thread is not None and future.cancel():  # asked for before the thread reached it
+                self._keep(*draw(self.charts[key]))
+            else:
+                self._keep(*self._outcome(future))
         self._collect()
-        if key not in self.svgs:  # left to someone else, who did not convert it
-            self._keep(*draw(self.charts[key]))
         return self.svgs[key]
 
     def resource(self, url: str) -> bytes | None:
@@ -513,6 +532,9 @@ class Drawing:
         return self._drawn
 
     def close(self, at_once: bool = False) -> None:
+        if self.thread is not None:  # the chart it is converting is finished, the others dropped
+            self.thread.shutdown(wait=True, cancel_futures=True)
+            self.thread = None
         if self.pool is not None:
             self.pool.close(at_once)
             self.pool = None

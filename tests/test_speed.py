@@ -1,0 +1,114 @@
+"""What makes a small report's PDF fast (issue 18), kept true: WeasyPrint imported without
+ctypes' library search, and charts converted on a thread beside the PDF's layout, each the
+same SVG as converted on its own. Nothing here is timed: speed belongs in `make bench`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from storyteller.report import charts
+from storyteller.report.charts import Drawing, Palette, before_after_chart, category_chart
+
+# In a fresh process: the programs started and the native libraries loaded by the import.
+IMPORT = """
+import json, subprocess, sys
+started = []
+real = subprocess.Popen.__init__
+def counted(self, args, *rest, **options):
+    started.append(str(args))
+    real(self, args, *rest, **options)
+subprocess.Popen.__init__ = counted
+if sys.argv[1] == "storyteller":
+    from storyteller.pdf.whole import import_weasyprint
+    import_weasyprint()
+else:
+    import weasyprint
+import weasyprint.text.ffi as ffi
+libraries = sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line and "/lib" in line
+                    and any(n in line for n in ("gobject", "pango", "harfbuzz", "fontconfig"))})
+print(json.dumps({"started": started, "libraries": libraries, "subset": ffi.harfbuzz_subset is not None}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the library search is skipped on Linux only")
+def test_weasyprint_is_imported_without_the_library_search_and_loads_the_same_libraries() -> None:
+    found = {}
+    for way in ("storyteller", "weasyprint"):
+        done = subprocess.run([sys.executable, "-c", IMPORT, way], capture_output=True, text=True, check=True)
+        found[way] = json.loads(done.stdout.splitlines()[-1])
+    assert found["storyteller"]["started"] == []  # no ldconfig, gcc or ld
+    assert found["weasyprint"]["started"]  # WeasyPrint's own import searches: what this avoids
+    assert found["storyteller"]["libraries"] == found["weasyprint"]["libraries"]
+    assert len(found["storyteller"]["libraries"]) >= 5  # gobject, pango, pangoft2, harfbuzz, fontconfig
+    assert found["storyteller"]["subset"] == found["weasyprint"]["subset"]
+
+
+def test_a_failed_import_without_the_search_is_done_again_with_it() -> None:
+    """A system where only the search finds the libraries: the first import fails, and the
+    second, searching, succeeds (here the sonames are made to fail by a refusing dlopen)."""
+    code = """
+import cffi, ctypes.util, sys
+real_dlopen, searched = cffi.FFI.dlopen, []
+def dlopen(self, name, *rest):
+    if ctypes.util.find_library.__name__ == "<lambda>":  # storyteller's search-free import
+        raise OSError(f"refused: {name}")
+    searched.append(name)
+    return real_dlopen(self, name, *rest)
+cffi.FFI.dlopen = dlopen
+from storyteller.pdf.whole import import_weasyprint
+HTML = import_weasyprint()
+print(HTML.__module__, len(searched) > 0, ctypes.util.find_library.__name__)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["weasyprint", "True", "find_library"]
+    assert "WeasyPrint could not import" not in done.stdout  # its complaint was not shown
+
+
+def _charts(count: int) -> list[charts.Chart]:
+    palette = Palette.from_brand("#1f4e79")
+    made = [category_chart([("Tooling", 120.0, 30.0), ("Process", 80.0, 0.0)], palette, "Hours saved a year")]
+    for index in range(count - 1):
+        rows = [(f"Metric {index}", 10.0 + index, 4.0, f"{10 + index} min", "4 min", False)]
+        made.append(before_after_chart(f"Story {index}", rows, palette))
+    return made
+
+
+def test_charts_converted_beside_are_those_converted_here(tmp_path: Path) -> None:
+    made = _charts(6)
+    with Drawing(made, tmp_path / "beside", beside=True) as drawing:
+        assert drawing.thread is not None and drawing.pool is None
+        last = made[-1].key
+        asked_first = drawing.svg(last)  # out of order: converted at once, or taken from the thread
+        beside = {chart.key: drawing.svg(chart.key) for chart in made}
+        assert drawing.thread is None  # stopped once every chart is in
+    assert beside[last] == asked_first
+    assert beside == {chart.key: charts.draw(chart)[1] for chart in made}
+    cached = sorted(p.name for p in (tmp_path / "beside").iterdir())
+    assert len(cached) == len(made)  # every one kept in the cache
+    with Drawing(made, tmp_path / "beside", beside=True) as again:
+        assert again.thread is None and again.missing == ()  # all from the cache
+
+
+def test_the_thread_converts_while_the_caller_works_and_stops_with_the_drawing(tmp_path: Path) -> None:
+    made = _charts(4)
+    with Drawing(made, tmp_path / "cache", beside=True) as drawing:
+        thread = next(t for t in threading.enumerate() if t.name.startswith("storyteller-charts"))
+        for future in list(drawing.pending.values()):
+            future.result(timeout=120)  # converted without being asked for
+        assert all(future.done() for future in drawing.pending.values())
+    assert not thread.is_alive()
+    assert not any(t.name.startswith("storyteller-charts") for t in threading.enumerate())
+
+
+def test_an_error_leaves_the_drawing_without_a_thread(tmp_path: Path) -> None:
+    made = _charts(8)
+    with pytest.raises(RuntimeError, match="stop"), Drawing(made, tmp_path / "cache", beside=True) as drawing:
+        raise RuntimeError("stop")
+    assert drawing.thread is None
+    assert not any(t.name.startswith("storyteller-charts") for t in threading.enumerate())
