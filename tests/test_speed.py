@@ -112,3 +112,25 @@ def test_an_error_leaves_the_drawing_without_a_thread(tmp_path: Path) -> None:
         raise RuntimeError("stop")
     assert drawing.thread is None
     assert not any(t.name.startswith("storyteller-charts") for t in threading.enumerate())
+
+
+def test_the_thread_converts_the_charts_preferred_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a PDF laid out in parts hands its parts out (largest first), not as the report lists
+    its charts: the first part waits for its own charts only."""
+    made = _charts(8)
+    order: list[str] = []
+    real = charts.draw
+
+    def recorded(chart: charts.Chart) -> tuple[str, str]:
+        order.append(chart.key)
+        return real(chart)
+
+    monkeypatch.setattr(charts, "draw", recorded)
+    wanted = [chart.key for chart in reversed(made)]
+    with Drawing(made, tmp_path / "cache", beside=True) as drawing:
+        drawing.prefer(wanted[:5])
+        svgs = {key: drawing.svg(key) for key in wanted}
+    first = [key for key in wanted[:5] if key != order[0]]  # the thread may have begun one before
+    assert [key for key in order if key != order[0]][: len(first)] == first
+    assert sorted(order) == sorted(wanted)  # each converted once
+    assert svgs == {chart.key: real(chart)[1] for chart in made}

@@ -201,6 +201,7 @@ def write_pdf(
         )
 
     largest_first = sorted(range(len(pieces)), key=lambda i: (-pieces[i].weight, i))
+    drawing.prefer(c.key for i in largest_first for c in pieces[i].shown)  # the first part waits least
     laid = lay_out(workers, ((i, job(pieces[i])) for i in largest_first), len(pieces))
     front, body = laid[0], laid[1:]
     for _ in range(FRONT_PASSES):

@@ -457,14 +457,27 @@ class Drawing:
             self.pool = Pool(workers, "chart")
         converter: ThreadPoolExecutor | Pool = self.thread or self.pool  # type: ignore[assignment]  # one was just made
         for chart in missing:
-            future = converter.submit(draw, chart)
-            future.add_done_callback(self._finished.append)  # from another thread; a deque is safe
-            self.pending[chart.key] = future
+            self._submit(converter, chart)
+
+    def prefer(self, keys: Iterable[str]) -> None:
+        """Have the thread convert the charts ``keys`` first, in that order, then the others
+        (the order a PDF laid out in parts hands its parts out, largest first)."""
+        if self.thread is None:
+            return
+        first = [key for key in dict.fromkeys(keys) if key in self.pending]
+        again = [key for key in [*first, *self.pending] if self.pending[key].cancel()]  # not started yet
+        for key in dict.fromkeys(again):
+            self._submit(self.thread, self.charts[key])
+
+    def _submit(self, converter: ThreadPoolExecutor | Pool, chart: Chart) -> None:
+        future = converter.submit(draw, chart) if converter is self.pool else converter.submit(self._cached, chart)
+        future.add_done_callback(self._finished.append)  # from another thread; a deque is safe
+        self.pending[chart.key] = future
 
     def _collect(self) -> None:
         """Keep the charts the thread or the workers have finished; once none is left, stop
         them, so that the workers' memory is free before WeasyPrint's layout needs its own."""
-        while self._finished:
+        for _ in range(len(self._finished)):  # those finished by now: more keep coming
             future = self._finished.popleft()
             if future.cancelled():  # converted here instead (svg)
                 continue
@@ -490,16 +503,27 @@ class Drawing:
 
     def _keep(self, key: str, svg: str) -> None:
         self.svgs[key] = svg
+        if self.thread is None:  # the thread's charts are in the cache already (_cached)
+            self._cache(key, svg)
+
+    def _cache(self, key: str, svg: str) -> None:
         path = self._path(key)
         if path is not None:
             write_cache(path, svg)
+
+    def _cached(self, chart: Chart) -> tuple[str, str]:
+        """The thread's job: a chart converted and written to the cache (a write that waits
+        for the disk), so that neither holds up the layout; ``svgs`` is the main thread's."""
+        key, svg = draw(chart)
+        self._cache(key, svg)
+        return key, svg
 
     def svg(self, key: str) -> str:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
         future = self.pending.pop(key, None)
         if future is not None:
             if self.thread is not None and future.cancel():  # asked for before the thread reached it
-                self._keep(*draw(self.charts[key]))
+                self._keep(*self._cached(self.charts[key]))
             else:
                 self._keep(*self._outcome(future))
         self._collect()
