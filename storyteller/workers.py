@@ -180,6 +180,92 @@ def _as_a_worker() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+class Stream(Generic[T, R]):
+    """A forked copy of this process doing ``job`` for each of ``items`` in turn and sending
+    each result as soon as it is done; ``get`` waits for one. The copy starts in a millisecond
+    with every module already imported, and what it imports next (Altair, vl-convert) stays
+    out of this process. Fork only where ``can_fork()``. A thread here reads the pipe, so the
+    copy never waits for this process. Like ``shared``'s copies, a copy that fails or dies only
+    costs time: ``get`` returns None for each item it did not send, which the caller does.
+
+    Use as a context manager: leaving it kills the copy if it is still at work."""
+
+    def __init__(self, job: Callable[[T], R], items: Sequence[T]) -> None:
+        self._results: dict[int, R] = {}
+        self._over = False
+        self._ready = threading.Condition()
+        read, write = os.pipe()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)  # as in _copies
+        try:
+            self.pid: int | None = os.fork()
+            if self.pid == 0:
+                _stream(job, items, read, write, mask)
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(write)
+        self._reader = threading.Thread(target=self._read, args=(read,), name="storyteller-stream", daemon=True)
+        self._reader.start()
+
+    def _read(self, pipe: int) -> None:
+        with open(pipe, "rb") as results:
+            while True:
+                head = results.read(8)
+                body = results.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
+                try:
+                    index, result = pickle.loads(body)  # written by the copy, never read from a file
+                except Exception:  # the end, or a copy that died while writing
+                    break
+                with self._ready:
+                    self._results[index] = result
+                    self._ready.notify_all()
+        with self._ready:
+            self._over = True
+            self._ready.notify_all()
+
+    def get(self, index: int) -> R | None:
+        """The result for ``items[index]``, waiting for it; None if the copy will not send it."""
+        with self._ready:
+            self._ready.wait_for(lambda: index in self._results or self._over)
+            return self._results.pop(index, None)
+
+    def close(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # done already, or no longer needed
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        self._reader.join()
+
+    def __enter__(self) -> Stream[T, R]:
+        return self
+
+    def __exit__(self, *_error: object) -> None:
+        self.close()
+
+
+def _stream(job: Callable[[T], R], items: Sequence[T], read: int, write: int, mask: Iterable[int]) -> NoReturn:
+    """The streaming copy's whole life (see _serve): each result into the pipe once done."""
+    code = 1
+    try:
+        _as_a_worker()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read)
+        with open(write, "wb") as pipe:
+            for index, item in enumerate(items):
+                data = pickle.dumps((index, job(item)), protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(len(data).to_bytes(8, "big") + data)
+                pipe.flush()
+        code = 0
+    except BaseException:  # the caller does the items left and meets the error itself
+        pass
+    finally:
+        os._exit(code)
+
+
 class JobFailed(RuntimeError):
     """A job raised an error other than OSError in a worker; ``details``: its traceback."""
 

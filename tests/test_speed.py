@@ -14,6 +14,7 @@ import pytest
 
 from storyteller.report import charts
 from storyteller.report.charts import Drawing, Palette, before_after_chart, category_chart
+from storyteller.workers import Stream
 
 # In a fresh process: the programs started and the native libraries loaded by the import.
 IMPORT = """
@@ -79,14 +80,25 @@ def _charts(count: int) -> list[charts.Chart]:
     return made
 
 
-def test_charts_converted_beside_are_those_converted_here(tmp_path: Path) -> None:
+@pytest.fixture
+def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As when another thread runs (a PDF's worker pool): no fork, the Drawing's thread."""
+    monkeypatch.setattr(charts, "can_fork", lambda: False)
+
+
+@pytest.mark.parametrize("way", ["stream", "thread"])
+def test_charts_converted_beside_are_those_converted_here(
+    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if way == "thread":
+        monkeypatch.setattr(charts, "can_fork", lambda: False)
     made = _charts(6)
     with Drawing(made, tmp_path / "beside", beside=True) as drawing:
-        assert drawing.thread is not None and drawing.pool is None
+        assert (drawing.stream if way == "stream" else drawing.thread) is not None and drawing.pool is None
         last = made[-1].key
-        asked_first = drawing.svg(last)  # out of order: converted at once, or taken from the thread
+        asked_first = drawing.svg(last)  # out of order: converted at once, or taken when sent
         beside = {chart.key: drawing.svg(chart.key) for chart in made}
-        assert drawing.thread is None  # stopped once every chart is in
+        assert drawing.thread is None and drawing.stream is None  # stopped once every chart is in
     assert beside[last] == asked_first
     assert beside == {chart.key: charts.draw(chart)[1] for chart in made}
     cached = sorted(p.name for p in (tmp_path / "beside").iterdir())
@@ -95,6 +107,7 @@ def test_charts_converted_beside_are_those_converted_here(tmp_path: Path) -> Non
         assert again.thread is None and again.missing == ()  # all from the cache
 
 
+@pytest.mark.usefixtures("threaded")
 def test_the_thread_converts_while_the_caller_works_and_stops_with_the_drawing(tmp_path: Path) -> None:
     made = _charts(4)
     with Drawing(made, tmp_path / "cache", beside=True) as drawing:
@@ -106,6 +119,7 @@ def test_the_thread_converts_while_the_caller_works_and_stops_with_the_drawing(t
     assert not any(t.name.startswith("storyteller-charts") for t in threading.enumerate())
 
 
+@pytest.mark.usefixtures("threaded")
 def test_an_error_leaves_the_drawing_without_a_thread(tmp_path: Path) -> None:
     made = _charts(8)
     with pytest.raises(RuntimeError, match="stop"), Drawing(made, tmp_path / "cache", beside=True) as drawing:
@@ -114,6 +128,7 @@ def test_an_error_leaves_the_drawing_without_a_thread(tmp_path: Path) -> None:
     assert not any(t.name.startswith("storyteller-charts") for t in threading.enumerate())
 
 
+@pytest.mark.usefixtures("threaded")
 def test_the_thread_converts_the_charts_preferred_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """As a PDF laid out in parts hands its parts out (largest first), not as the report lists
     its charts: the first part waits for its own charts only."""
@@ -134,3 +149,53 @@ def test_the_thread_converts_the_charts_preferred_first(tmp_path: Path, monkeypa
     assert [key for key in order if key != order[0]][: len(first)] == first
     assert sorted(order) == sorted(wanted)  # each converted once
     assert svgs == {chart.key: real(chart)[1] for chart in made}
+
+
+def _square(n: int) -> int:
+    if n == 3:
+        raise ValueError("three")
+    return n * n
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_stream_sends_each_result_and_a_failure_leaves_the_rest_to_the_caller() -> None:
+    with Stream(_square, [0, 1, 2, 3, 4]) as stream:
+        pid = stream.pid
+        assert [stream.get(i) for i in (2, 0, 1)] == [4, 0, 1]  # in any order asked
+        assert stream.get(3) is None and stream.get(4) is None  # failed at 3: the caller does 3 and 4
+    assert stream.pid is None and pid is not None and not _alive(pid)
+
+
+def test_leaving_a_stream_early_kills_its_copy() -> None:
+    import time
+
+    def slow(n: int) -> int:
+        time.sleep(60) if n else None  # the copy is busy when the stream is left
+        return n
+
+    stream = Stream(slow, [0, 1])
+    pid = stream.pid
+    assert stream.get(0) == 0
+    stream.close()  # does not wait for the copy's 60 s
+    assert pid is not None and not _alive(pid)
+
+
+def test_a_stream_copy_ignores_ctrl_c_like_every_worker() -> None:
+    import os
+    import signal
+
+    def handler(n: int) -> str:
+        return str(signal.getsignal(signal.SIGINT)) + "|" + str(signal.getsignal(signal.SIGTERM))
+
+    with Stream(handler, [0]) as stream:
+        assert stream.get(0) == f"{signal.SIG_IGN}|{signal.SIG_DFL}"
+    assert os.getpid()  # this process was not touched

@@ -25,7 +25,7 @@ from typing import Any
 from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
 from storyteller.report.fmt import rounded
-from storyteller.workers import Pool, cores
+from storyteller.workers import Pool, Stream, can_fork, cores
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
@@ -428,6 +428,8 @@ class Drawing:
         self.charts: dict[str, Chart] = {}
         self.pool: Pool | None = None
         self.thread: ThreadPoolExecutor | None = None
+        self.stream: Stream[Chart, tuple[str, str]] | None = None
+        self._streamed: dict[str, int] = {}  # the stream's charts not taken yet: their number
         self._finished: deque[Future[Any]] = deque()
         missing = []
         for chart in charts:
@@ -450,6 +452,10 @@ class Drawing:
         if not beside and (len(missing) < POOL_FROM or workers < 2):
             for chart in missing:
                 self._keep(*draw(chart))
+            return
+        if beside and can_fork() and cores() >= 2:
+            self.stream = Stream(draw, missing)
+            self._streamed = {chart.key: index for index, chart in enumerate(missing)}
             return
         if beside:
             self.thread = ThreadPoolExecutor(1, thread_name_prefix="storyteller-charts")
@@ -484,7 +490,7 @@ class Drawing:
             key, svg = self._outcome(future)  # a worker's error is raised here
             if self.pending.pop(key, None) is not None:
                 self._keep(key, svg)
-        if not self.pending:
+        if not self.pending and not self._streamed:
             self.close()
 
     def _outcome(self, future: Future[Any]) -> tuple[str, str]:
@@ -520,6 +526,9 @@ class Drawing:
 
     def svg(self, key: str) -> str:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
+        index = self._streamed.pop(key, None)
+        if index is not None and self.stream is not None:
+            self._keep(*(self.stream.get(index) or draw(self.charts[key])))  # None: the copy failed
         future = self.pending.pop(key, None)
         if future is not None:
             if self.thread is not None and future.cancel():  # asked for before the thread reached it
@@ -556,6 +565,9 @@ class Drawing:
         return self._drawn
 
     def close(self, at_once: bool = False) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
         if self.thread is not None:  # the chart it is converting is finished, the others dropped
             self.thread.shutdown(wait=True, cancel_futures=True)
             self.thread = None
