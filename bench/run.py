@@ -179,6 +179,9 @@ def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
     # while (a shared host does) slows each of them alike, not only the one running then.
     compared = [
         ("pdf_cold", "PDF, cold", [*BUILD, "--format", "pdf"], cold),
+        # Right after: the cache of the cold build is the warm one (the others do not touch
+        # output/), and the warm build is compared with the floor run in the same round.
+        ("pdf_warm", "PDF, warm", [*BUILD, "--format", "pdf"], None),
         (
             "floor",
             "floor: WeasyPrint alone",
@@ -189,12 +192,10 @@ def bench_size(size: int, runs: int, root: Path) -> dict[str, Measure]:
     ]
     if int(made.stdout.strip() or 0):
         in_parts = [PYTHON, str(HERE / "floor_parts.py"), str(pieces), str(workspace)]
-        compared.insert(2, ("floor_parts", "floor in parts: WeasyPrint alone, two processes", in_parts, None))
+        compared.insert(3, ("floor_parts", "floor in parts: WeasyPrint alone, two processes", in_parts, None))
     else:
         found["floor_parts"] = Measure("floor in parts", note="laid out whole (fewer stories than paged.PARTS_FROM)")
     found.update(in_turns(compared, workspace, runs))
-    # After the last cold PDF build: its cache is the warm one (the others do not touch output/).
-    found["pdf_warm"] = repeat("PDF, warm", [*BUILD, "--format", "pdf"], workspace, runs)
     if size == 100:
         found["preview"] = preview()
     return found
@@ -295,8 +296,9 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         "  WeasyPrint when both use both cores.",
         "- Naive peer: bench/naive.py, each story's Altair chart through `vl_convert.vegalite_to_svg`,",
         "  inlined as `<svg>` in a plain Jinja template, then WeasyPrint; no cache, one process.",
-        "- In turns: the cold PDF build, the floor, the floor in parts and the naive peer are run one",
-        "  after the other, then again, so that a machine that slows down for a while slows them alike.",
+        "- In turns: the cold PDF build, the warm one (on the cold one's cache), the floor, the floor in",
+        "  parts and the naive peer are run one after the other, then again, so that a machine that",
+        "  slows down for a while slows them alike.",
         "- Python writes and reuses the bytecode of storyteller's modules, as for an installed package",
         "  (PYTHONDONTWRITEBYTECODE is removed from the environment of every measured process).",
         "- Time: wall clock. CPU: user + system seconds of the process and its children (a build that",

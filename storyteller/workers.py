@@ -63,7 +63,14 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process runs no other thread: neither Python's nor a library's own (the
+    runtime vl-convert starts once it has converted a chart, in which a fork hangs)."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: Python's threads only
+        return True
 
 
 def shared(job: Callable[[T], R], items: Sequence[T], least: int) -> list[R]:

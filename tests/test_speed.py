@@ -86,19 +86,54 @@ def threaded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(charts, "can_fork", lambda: False)
 
 
-@pytest.mark.parametrize("way", ["stream", "thread"])
-def test_charts_converted_beside_are_those_converted_here(
-    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if way == "thread":
-        monkeypatch.setattr(charts, "can_fork", lambda: False)
+STREAMED = """
+import json, sys
+from pathlib import Path
+from tests.test_speed import _charts
+from storyteller.report.charts import Drawing
+made = _charts(6)
+with Drawing(made, Path(sys.argv[1]), beside=True) as drawing:
+    way = "stream" if drawing.stream is not None else "other"
+    first = drawing.svg(made[-1].key)  # out of order
+    svgs = {chart.key: drawing.svg(chart.key) for chart in made}
+    stopped = drawing.stream is None
+print(json.dumps({"way": way, "first": first, "svgs": svgs, "stopped": stopped, "loaded": "vl_convert" in sys.modules}))
+"""
+
+
+def test_charts_converted_by_a_forked_copy_are_those_converted_here(tmp_path: Path) -> None:
+    """In a fresh process, as a build is: the copy converts, and vl-convert never loads here."""
+    done = subprocess.run(
+        [sys.executable, "-c", STREAMED, str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    found = json.loads(done.stdout.splitlines()[-1])
+    made = _charts(6)
+    assert found["way"] == "stream" and found["stopped"] and not found["loaded"]
+    assert found["svgs"] == {chart.key: charts.draw(chart)[1] for chart in made}
+    assert found["first"] == found["svgs"][made[-1].key]
+    assert len(list((tmp_path / "cache").iterdir())) == len(made)  # every one kept in the cache
+
+
+def test_no_fork_once_vl_convert_runs_here(tmp_path: Path) -> None:
+    """A fork hangs in vl-convert's runtime: once it runs in this process, the thread converts."""
+    charts.draw(_charts(1)[0])
+    with Drawing(_charts(3), tmp_path / "cache", beside=True) as drawing:
+        assert drawing.stream is None and drawing.thread is not None
+
+
+@pytest.mark.usefixtures("threaded")
+def test_charts_converted_beside_are_those_converted_here(tmp_path: Path) -> None:
     made = _charts(6)
     with Drawing(made, tmp_path / "beside", beside=True) as drawing:
-        assert (drawing.stream if way == "stream" else drawing.thread) is not None and drawing.pool is None
+        assert drawing.thread is not None and drawing.pool is None
         last = made[-1].key
-        asked_first = drawing.svg(last)  # out of order: converted at once, or taken when sent
+        asked_first = drawing.svg(last)  # out of order: converted at once, or taken from the thread
         beside = {chart.key: drawing.svg(chart.key) for chart in made}
-        assert drawing.thread is None and drawing.stream is None  # stopped once every chart is in
+        assert drawing.thread is None  # stopped once every chart is in
     assert beside[last] == asked_first
     assert beside == {chart.key: charts.draw(chart)[1] for chart in made}
     cached = sorted(p.name for p in (tmp_path / "beside").iterdir())

@@ -13,6 +13,7 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import hashlib
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -453,7 +454,7 @@ class Drawing:
             for chart in missing:
                 self._keep(*draw(chart))
             return
-        if beside and can_fork() and cores() >= 2:
+        if beside and can_fork() and cores() >= 2 and "vl_convert" not in sys.modules:
             self.stream = Stream(draw, missing)
             self._streamed = {chart.key: index for index, chart in enumerate(missing)}
             return
