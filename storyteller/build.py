@@ -135,9 +135,10 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     with contextlib.ExitStack() as stack:
         # First, as it may start worker processes for the PDFs, which import WeasyPrint meanwhile.
         printer = stack.enter_context(Printer(every if "pdf" in request.formats else [], config.root / "templates"))
-        # Charts not in the cache are converted by a thread from now on, while WeasyPrint is
-        # imported and parses the PDF's source (it asks for each chart, drawing.resource, as it
-        # reaches it), or by the PDF's worker processes, who are handed them (pdf/parts.py).
+        # Charts not in the cache are converted from now on, beside (a forked copy, or a thread
+        # when the PDF workers run), while WeasyPrint is imported and parses the PDF's source:
+        # it asks for each chart (drawing.resource) as it reaches it; a PDF's parts are handed
+        # the SVGs of their charts (pdf/parts.py).
         every_chart = [c for context in every for c in context.charts]
         drawing = stack.enter_context(
             charts.Drawing(every_chart, cache / "charts", config.root, beside="pdf" in request.formats)

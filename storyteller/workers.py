@@ -1,6 +1,6 @@
 """Worker processes, and the one way they are stopped: by the process that started them.
 
-Two kinds, for two kinds of work, under the same rules:
+Three kinds, for three kinds of work, under the same rules:
 
 - ``Pool``: spawned worker processes (``concurrent.futures`` with a ``spawn`` context) for
   long jobs that need imports of their own: converting charts with vl-convert
@@ -16,9 +16,14 @@ Two kinds, for two kinds of work, under the same rules:
   lock another thread holds would stay held in the copy for good), so with any other thread
   running, where there is no fork, or on one core, every job is done here.
 
-The rules, for both: a worker ignores Ctrl-C (the terminal sends it to the whole process
+- ``Stream``: one forked copy doing a list of jobs and sending each result as soon as it
+  is done, for a caller that has other work meanwhile: converting a small report's charts
+  while its PDF is laid out (report/charts.py). Forked, it starts at once with everything
+  imported, and what it imports next (Altair, vl-convert) stays out of the caller.
+
+The rules, for all three: a worker ignores Ctrl-C (the terminal sends it to the whole process
 group) and dies of SIGTERM; the process that started the workers decides what a signal
-stops. Leaving a ``Pool`` or ``shared`` after an error, a signal (KeyboardInterrupt,
+stops. Leaving a ``Pool``, ``shared`` or a ``Stream`` after an error, a signal (KeyboardInterrupt,
 errors.Terminated) or a time limit kills every worker at once and removes their temporary
 files; no worker outlives the call. An error in a job is raised in this process: an
 OSError (a full disk) as itself, any other as JobFailed with the worker's traceback, a

@@ -406,11 +406,14 @@ class Drawing:
     """The SVGs of a set of charts: cached ones read at once, the others converted in the
     order given, so that a document laid out in order rarely waits for one.
 
-    With ``beside`` (this process has other work meanwhile: a PDF's layout), one thread of
-    this process converts them from the start: vl-convert lets go of the GIL while it works,
-    so the conversions run on the other core while WeasyPrint is imported and parses, and
-    no worker process imports Altair, vl-convert or WeasyPrint a second time. A chart asked
-    for before the thread reached it is converted at once, here. Otherwise, from POOL_FROM
+    With ``beside`` (this process has other work meanwhile: a PDF's layout), they are
+    converted from the start, on the other core, while WeasyPrint is imported and parses:
+    by a forked copy of this process (workers.Stream) while no other thread runs and
+    vl-convert is not loaded here, so that Altair and vl-convert never load into this
+    process; else (a PDF's worker pool runs) by one thread of this process (vl-convert lets
+    go of the GIL while it converts), which a PDF laid out in parts asks to convert its
+    parts' charts first (prefer). A chart asked for before the thread reached it, or that
+    the copy did not send, is converted at once, here. Without ``beside``, from POOL_FROM
     missing charts on, spawned worker processes convert them (workers.Pool; a forked pool
     hung in vl-convert), and below that they are converted here and now.
 
