@@ -102,8 +102,8 @@ golden: $(STAMP)
 # generated workspaces of BENCH_SIZES stories, BENCH_RUNS runs each; writes docs/performance.md.
 # The full run takes long (the naive peer alone about 2 minutes a run at 1,000 stories); while
 # working, try `make bench BENCH_SIZES=10,100 BENCH_RUNS=3`. BENCH_RUNS may give one count
-# per size (BENCH_RUNS=3,3,1).
-BENCH_SIZES ?= 10,100,1000
+# per size (BENCH_RUNS=3,3,3,1).
+BENCH_SIZES ?= 10,30,100,1000
 BENCH_RUNS ?= 3
 BENCH_OUTPUT ?= docs/performance.md
 bench: $(STAMP)

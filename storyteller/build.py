@@ -152,11 +152,13 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
     with contextlib.ExitStack() as stack:
         # First, as it may start worker processes for the PDFs, which import WeasyPrint meanwhile.
         printer = stack.enter_context(Printer(every if "pdf" in request.formats else [], config.root / "templates"))
-        # Charts not in the cache are converted by worker processes while WeasyPrint lays the
-        # PDF out (it asks for each chart, drawing.resource, when it reaches it), or by the PDF's.
+        # Charts not in the cache are converted from now on, beside (a forked copy, or a thread
+        # when the PDF workers run), while WeasyPrint is imported and parses the PDF's source:
+        # it asks for each chart (drawing.resource) as it reaches it; a PDF's parts are handed
+        # the SVGs of their charts (pdf/parts.py).
         every_chart = [c for context in every for c in context.charts if {"html", "pdf"} & set(request.formats)]
         drawing = stack.enter_context(
-            charts.Drawing(every_chart, cache / "charts", config.root, convert=not printer.converts_charts)
+            charts.Drawing(every_chart, cache / "charts", config.root, beside="pdf" in request.formats)
         )
         for context in every:
             folder = out_root / context.period.key

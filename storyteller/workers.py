@@ -1,6 +1,6 @@
 """Worker processes, and the one way they are stopped: by the process that started them.
 
-Two kinds, for two kinds of work, under the same rules:
+Three kinds, for three kinds of work, under the same rules:
 
 - ``Pool``: spawned worker processes (``concurrent.futures`` with a ``spawn`` context) for
   long jobs that need imports of their own: converting charts with vl-convert
@@ -16,9 +16,14 @@ Two kinds, for two kinds of work, under the same rules:
   lock another thread holds would stay held in the copy for good), so with any other thread
   running, where there is no fork, or on one core, every job is done here.
 
-The rules, for both: a worker ignores Ctrl-C (the terminal sends it to the whole process
+- ``Stream``: one forked copy doing a list of jobs and sending each result as soon as it
+  is done, for a caller that has other work meanwhile: converting a small report's charts
+  while its PDF is laid out (report/charts.py). Forked, it starts at once with everything
+  imported, and what it imports next (Altair, vl-convert) stays out of the caller.
+
+The rules, for all three: a worker ignores Ctrl-C (the terminal sends it to the whole process
 group) and dies of SIGTERM; the process that started the workers decides what a signal
-stops. Leaving a ``Pool`` or ``shared`` after an error, a signal (KeyboardInterrupt,
+stops. Leaving a ``Pool``, ``shared`` or a ``Stream`` after an error, a signal (KeyboardInterrupt,
 errors.Terminated) or a time limit kills every worker at once and removes their temporary
 files; no worker outlives the call. An error in a job is raised in this process: an
 OSError (a full disk) as itself, any other as JobFailed with the worker's traceback, a
@@ -63,7 +68,14 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Whether this process runs no other thread: neither Python's nor a library's own (the
+    runtime vl-convert starts once it has converted a chart, in which a fork hangs)."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: Python's threads only
+        return True
 
 
 def shared(job: Callable[[T], R], items: Sequence[T], least: int) -> list[R]:
@@ -178,6 +190,92 @@ def _as_a_worker() -> None:
     the process it came from handles SIGTERM itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the process that started it stops it
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class Stream(Generic[T, R]):
+    """A forked copy of this process doing ``job`` for each of ``items`` in turn and sending
+    each result as soon as it is done; ``get`` waits for one. The copy starts in a millisecond
+    with every module already imported, and what it imports next (Altair, vl-convert) stays
+    out of this process. Fork only where ``can_fork()``. A thread here reads the pipe, so the
+    copy never waits for this process. Like ``shared``'s copies, a copy that fails or dies only
+    costs time: ``get`` returns None for each item it did not send, which the caller does.
+
+    Use as a context manager: leaving it kills the copy if it is still at work."""
+
+    def __init__(self, job: Callable[[T], R], items: Sequence[T]) -> None:
+        self._results: dict[int, R] = {}
+        self._over = False
+        self._ready = threading.Condition()
+        read, write = os.pipe()
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)  # as in _copies
+        try:
+            self.pid: int | None = os.fork()
+            if self.pid == 0:
+                _stream(job, items, read, write, mask)
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(write)
+        self._reader = threading.Thread(target=self._read, args=(read,), name="storyteller-stream", daemon=True)
+        self._reader.start()
+
+    def _read(self, pipe: int) -> None:
+        with open(pipe, "rb") as results:
+            while True:
+                head = results.read(8)
+                body = results.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
+                try:
+                    index, result = pickle.loads(body)  # written by the copy, never read from a file
+                except Exception:  # the end, or a copy that died while writing
+                    break
+                with self._ready:
+                    self._results[index] = result
+                    self._ready.notify_all()
+        with self._ready:
+            self._over = True
+            self._ready.notify_all()
+
+    def get(self, index: int) -> R | None:
+        """The result for ``items[index]``, waiting for it; None if the copy will not send it."""
+        with self._ready:
+            self._ready.wait_for(lambda: index in self._results or self._over)
+            return self._results.pop(index, None)
+
+    def close(self) -> None:
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)  # done already, or no longer needed
+            os.waitpid(self.pid, 0)
+            self.pid = None
+        self._reader.join()
+
+    def __enter__(self) -> Stream[T, R]:
+        return self
+
+    def __exit__(self, *_error: object) -> None:
+        self.close()
+
+
+def _stream(job: Callable[[T], R], items: Sequence[T], read: int, write: int, mask: Iterable[int]) -> NoReturn:
+    """The streaming copy's whole life (see _serve): each result into the pipe once done."""
+    code = 1
+    try:
+        _as_a_worker()
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(read)
+        with open(write, "wb") as pipe:
+            for index, item in enumerate(items):
+                data = pickle.dumps((index, job(item)), protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(len(data).to_bytes(8, "big") + data)
+                pipe.flush()
+        code = 0
+    except BaseException:  # the caller does the items left and meets the error itself
+        pass
+    finally:
+        os._exit(code)
 
 
 class JobFailed(RuntimeError):

@@ -27,10 +27,9 @@ if TYPE_CHECKING:
 class Printer:
     """The PDFs of one build's ``reports``. The reports whose PDF is laid out in parts
     (parts.in_parts) share worker processes, started here, first, so that they import
-    WeasyPrint while this process makes the context, the charts and the HTML; those workers
-    convert the charts the parts show, too (``converts_charts``: the Drawing leaves them the
-    charts). ``templates``: the workspace's template folder, whose overrides lay a PDF out
-    whole.
+    WeasyPrint while this process makes the context, the charts and the HTML; they are
+    handed the SVG of each chart a part shows (the Drawing's thread converts them here).
+    ``templates``: the workspace's template folder, whose overrides lay a PDF out whole.
 
     Use as a context manager: leaving it stops the workers, at once after an error."""
 
@@ -45,11 +44,6 @@ class Printer:
 
             self._in_parts = [report for report in reports if parts.in_parts(report, templates)]
             self._workers = parts.start_workers() if self._in_parts else None
-
-    @property
-    def converts_charts(self) -> bool:
-        """Whether the workers convert the charts the PDFs show (else a Drawing does)."""
-        return self._workers is not None
 
     def render_pdf(
         self,

@@ -7,9 +7,9 @@ close to 3 GB. From PARTS_FROM stories on, the PDF is laid out in parts instead:
 stories), the small wins and the stories in progress, and the appendix (its table in
 slices). Each part is the report's own template rendered with a slice of the context and a
 Part (pdf/part.py) that says which pieces it holds. Worker processes (workers.Pool) lay the
-parts out, the largest first, one at a time each (whole.lay_out_part), converting the charts
-that a part shows as WeasyPrint reaches them; a worker holds one part's layout in memory,
-never the report's. Whether a report is laid out in parts is decided in pdf/__init__.py.
+parts out, the largest first, one at a time each (whole.lay_out_part), handed the SVG of
+each chart a part shows (converted once, in this process, by the Drawing's thread: no worker
+loads Altair or vl-convert); a worker holds one part's layout in memory, never the report's. Whether a report is laid out in parts is decided in pdf/__init__.py.
 
 Each part begins a page. In every PDF each category and the small wins begin a page
 (report.css), so a report cut there lays out exactly as it would whole; only a category
@@ -43,7 +43,6 @@ from storyteller.pdf.attach import Attachment
 from storyteller.pdf.join import LINK_SCHEME
 from storyteller.pdf.part import Part, Sheets
 from storyteller.pdf.whole import LaidOut, PartJob, lay_out_part
-from storyteller.report import charts
 from storyteller.report.charts import Chart, Drawing
 from storyteller.report.context import ReportContext, with_rendered_charts
 from storyteller.report.render import pdf_source
@@ -191,27 +190,22 @@ def write_pdf(
     located = drawing.located()
     pieces = plan(report)
     pieces[0] = dataclasses.replace(pieces[0], part=dataclasses.replace(FRONT, pages=_numbers(report, {})))
-    # Each kind of chart is compiled to Vega once, here, while the workers start.
-    frames = charts.compiled_frames(c for p in pieces for c in (*p.shown, *p.extra) if c.key not in drawing.svgs)
 
     def job(piece: Piece) -> PartJob:
+        """The part's job, with the SVG of every chart it shows: the workers need neither
+        Altair nor vl-convert (about 70 MB each), and the charts are converted once, here."""
         source = pdf_source(env, with_rendered_charts(piece.report, located), created, root, piece.part)
         return PartJob(
             _linked(source),
             tuple(roots),
             root,
             tagged=piece.part.sheets is None,  # sheets are drawn as artifacts, outside the structure tree
-            svgs=tuple((located[c.key].url, drawing.svgs[c.key]) for c in piece.shown if c.key in drawing.svgs),
-            charts=tuple(located[c.key] for c in piece.shown if c.key not in drawing.svgs),
-            extra=tuple(located[c.key] for c in piece.extra if c.key not in drawing.svgs),
-            frames=frames,
+            svgs=tuple((located[c.key].url, drawing.svg(c.key)) for c in piece.shown),
         )
 
     largest_first = sorted(range(len(pieces)), key=lambda i: (-pieces[i].weight, i))
+    drawing.prefer(c.key for i in largest_first for c in pieces[i].shown)  # the first part waits least
     laid = lay_out(workers, ((i, job(pieces[i])) for i in largest_first), len(pieces))
-    for part in laid:
-        for key, svg in part.svgs:
-            drawing.keep(key, svg)
     front, body = laid[0], laid[1:]
     for _ in range(FRONT_PASSES):
         final = _front_and_sheets(report, front, body)

@@ -8,8 +8,10 @@ is made. The speed-up of pydyf that WeasyPrint's tagging needs lives here too, g
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -158,10 +160,41 @@ def import_weasyprint() -> Any:
     known = mimetypes.knownfiles
     mimetypes.knownfiles = []
     try:
-        from weasyprint import HTML
+        try:
+            with _no_library_search():
+                from weasyprint import HTML
+        except OSError:  # a system where only the search finds Pango & co.: import it searching
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+            from weasyprint import HTML
     finally:
         mimetypes.knownfiles = known
     return HTML
+
+
+@contextlib.contextmanager
+def _no_library_search() -> Iterator[None]:
+    """On Linux, ``ctypes.util.find_library`` finds nothing in the block, and WeasyPrint's
+    complaint about missing libraries is not shown (the caller tries again, searching).
+
+    WeasyPrint loads Pango, HarfBuzz and the others trying several names each (its
+    text/ffi.py), and cffi hands each name that does not load as it is to find_library,
+    which on Linux runs ldconfig, gcc and ld: about 40 processes, 0.3 s of a 0.6 s import
+    (and each a vfork of this process, which a memory sampler counts twice). The names it
+    tries next are the libraries' sonames (libpango-1.0.so.0), which load as they are: the
+    libraries that the search would have found."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    import ctypes.util
+
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        ctypes.util.find_library = search
 
 
 def write_pdf(

@@ -13,9 +13,11 @@ from __future__ import annotations
 import colorsys
 import dataclasses
 import hashlib
+import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
 from storyteller.report.fmt import rounded
-from storyteller.workers import Done, Pool, cores
+from storyteller.workers import Pool, Stream, can_fork, cores
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
@@ -377,12 +379,19 @@ _PARTS: dict[str, Callable[..., Parts]] = {
 }
 
 
-@cache
-def _converter() -> Any:
-    import vl_convert
+_CONVERTER = threading.Lock()  # the Drawing's thread and the main one may both ask first
+_converters: list[Any] = []
 
-    vl_convert.register_font_directory(str(FONTS))
-    return vl_convert
+
+def _converter() -> Any:
+    """vl-convert, with our fonts registered once."""
+    with _CONVERTER:
+        if not _converters:
+            import vl_convert
+
+            vl_convert.register_font_directory(str(FONTS))
+            _converters.append(vl_convert)
+        return _converters[0]
 
 
 def converter_version() -> str:
@@ -437,27 +446,37 @@ POOL_FROM = 24  # charts to convert before worker processes pay for their start 
 
 class Drawing:
     """The SVGs of a set of charts: cached ones read at once, the others converted in the
-    background by spawned worker processes (workers.Pool; a forked pool hung in vl-convert),
-    in the order given, so that a PDF laid out in document order rarely waits for one.
+    order given, so that a document laid out in order rarely waits for one.
 
-    With ``convert`` False, the charts missing from the cache are left to someone else (the
-    worker processes of a PDF laid out in parts, pdf/parts.py), who hands them to ``keep``; any
-    still missing when asked for is converted here and then.
+    With ``beside`` (this process has other work meanwhile: a PDF's layout), they are
+    converted from the start, on the other core, while WeasyPrint is imported and parses:
+    by a forked copy of this process (workers.Stream) while no other thread runs and
+    vl-convert is not loaded here, so that Altair and vl-convert never load into this
+    process; else (a PDF's worker pool runs) by one thread of this process (vl-convert lets
+    go of the GIL while it converts), which a PDF laid out in parts asks to convert its
+    parts' charts first (prefer). A chart asked for before the thread reached it, or that
+    the copy did not send, is converted at once, here. Without ``beside``, from POOL_FROM
+    missing charts on, spawned worker processes convert them (workers.Pool; a forked pool
+    hung in vl-convert), and below that they are converted here and now.
 
-    Use as a context manager: leaving it stops the workers, at once after an error.
+    Use as a context manager: leaving it stops the thread and the workers, the workers at
+    once after an error.
     """
 
     def __init__(
-        self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None, convert: bool = True
+        self, charts: Sequence[Chart], cache_dir: Path | None, root: Path | None = None, beside: bool = False
     ) -> None:
         self.cache_dir = cache_dir
         self.root = root  # the workspace: the PDF source names cached charts relative to it
         self.version = converter_version()
         self.svgs: dict[str, str] = {}
-        self.pending: dict[str, Future[Done[tuple[str, str]]]] = {}
+        self.pending: dict[str, Future[Any]] = {}
         self.charts: dict[str, Chart] = {}
         self.pool: Pool | None = None
-        self._finished: deque[Future[Done[tuple[str, str]]]] = deque()
+        self.thread: ThreadPoolExecutor | None = None
+        self.stream: Stream[Chart, tuple[str, str]] | None = None
+        self._streamed: dict[str, int] = {}  # the stream's charts not taken yet: their number
+        self._finished: deque[Future[Any]] = deque()
         missing = []
         for chart in charts:
             if chart.key in self.charts:
@@ -471,35 +490,61 @@ class Drawing:
                 missing.append(chart)
         self._by_url = {self._url(key): key for key in self.charts} if cache_dir is not None else {}
         self.missing = tuple(missing)
-        if missing and convert:
-            self._convert(missing)
+        if missing:
+            self._convert(missing, beside)
 
-    def _convert(self, missing: list[Chart]) -> None:
+    def _convert(self, missing: list[Chart], beside: bool) -> None:
         workers = min(WORKERS, cores())
-        if len(missing) < POOL_FROM or workers < 2:
+        if not beside and (len(missing) < POOL_FROM or workers < 2):
             for chart in missing:
                 self._keep(*draw(chart))
             return
-        self.pool = Pool(workers, "chart")
+        if beside and can_fork() and cores() >= 2 and "vl_convert" not in sys.modules:
+            self.stream = Stream(draw, missing)
+            self._streamed = {chart.key: index for index, chart in enumerate(missing)}
+            return
+        if beside:
+            self.thread = ThreadPoolExecutor(1, thread_name_prefix="storyteller-charts")
+        else:
+            self.pool = Pool(workers, "chart")
+        converter: ThreadPoolExecutor | Pool = self.thread or self.pool  # type: ignore[assignment]  # one was just made
         for chart in missing:
-            future = self.pool.submit(draw, chart)
-            future.add_done_callback(self._finished.append)  # from the pool's thread; a deque is safe
-            self.pending[chart.key] = future
+            self._submit(converter, chart)
+
+    def prefer(self, keys: Iterable[str]) -> None:
+        """Have the thread convert the charts ``keys`` first, in that order, then the others
+        (the order a PDF laid out in parts hands its parts out, largest first)."""
+        if self.thread is None:
+            return
+        first = [key for key in dict.fromkeys(keys) if key in self.pending]
+        again = [key for key in [*first, *self.pending] if self.pending[key].cancel()]  # not started yet
+        for key in dict.fromkeys(again):
+            self._submit(self.thread, self.charts[key])
+
+    def _submit(self, converter: ThreadPoolExecutor | Pool, chart: Chart) -> None:
+        future = converter.submit(draw, chart) if converter is self.pool else converter.submit(self._cached, chart)
+        future.add_done_callback(self._finished.append)  # from another thread; a deque is safe
+        self.pending[chart.key] = future
 
     def _collect(self) -> None:
-        """Keep the charts the workers have finished; once none is left, stop the workers, so
-        that their memory is free before WeasyPrint's layout needs its own."""
-        while self._finished:
-            key, svg = self._outcome(self._finished.popleft())  # a worker's error is raised here
+        """Keep the charts the thread or the workers have finished; once none is left, stop
+        them, so that the workers' memory is free before WeasyPrint's layout needs its own."""
+        for _ in range(len(self._finished)):  # those finished by now: more keep coming
+            future = self._finished.popleft()
+            if future.cancelled():  # converted here instead (svg)
+                continue
+            key, svg = self._outcome(future)  # a worker's error is raised here
             if self.pending.pop(key, None) is not None:
                 self._keep(key, svg)
-        if not self.pending and self.pool is not None:
-            self.pool.close()
-            self.pool = None
+        if not self.pending and not self._streamed:
+            self.close()
 
-    def _outcome(self, future: Future[Done[tuple[str, str]]]) -> tuple[str, str]:
-        assert self.pool is not None  # a future is pending only while its pool is open
-        return self.pool.outcome(future)
+    def _outcome(self, future: Future[Any]) -> tuple[str, str]:
+        if self.pool is None:  # the thread's: its error is raised as it is
+            done: tuple[str, str] = future.result()
+            return done
+        outcome: tuple[str, str] = self.pool.outcome(future)
+        return outcome
 
     def _path(self, key: str) -> Path | None:
         return self.cache_dir / f"{key}-{self.version}.svg" if self.cache_dir is not None else None
@@ -510,22 +555,33 @@ class Drawing:
 
     def _keep(self, key: str, svg: str) -> None:
         self.svgs[key] = svg
+        if self.thread is None:  # the thread's charts are in the cache already (_cached)
+            self._cache(key, svg)
+
+    def _cache(self, key: str, svg: str) -> None:
         path = self._path(key)
         if path is not None:
             write_cache(path, svg)
 
-    def keep(self, key: str, svg: str) -> None:
-        """The SVG of a chart converted elsewhere; kept in the cache too."""
-        if key not in self.svgs and key in self.charts:
-            self._keep(key, svg)
+    def _cached(self, chart: Chart) -> tuple[str, str]:
+        """The thread's job: a chart converted and written to the cache (a write that waits
+        for the disk), so that neither holds up the layout; ``svgs`` is the main thread's."""
+        key, svg = draw(chart)
+        self._cache(key, svg)
+        return key, svg
 
     def svg(self, key: str) -> str:
         """The SVG of the chart ``key``, waiting for its conversion if need be."""
-        if key in self.pending:
-            self._keep(*self._outcome(self.pending.pop(key)))
+        index = self._streamed.pop(key, None)
+        if index is not None and self.stream is not None:
+            self._keep(*(self.stream.get(index) or draw(self.charts[key])))  # None: the copy failed
+        future = self.pending.pop(key, None)
+        if future is not None:
+            if self.thread is not None and future.cancel():  # asked for before the thread reached it
+                self._keep(*self._cached(self.charts[key]))
+            else:
+                self._keep(*self._outcome(future))
         self._collect()
-        if key not in self.svgs:  # left to someone else, who did not convert it
-            self._keep(*draw(self.charts[key]))
         return self.svgs[key]
 
     def resource(self, url: str) -> bytes | None:
@@ -555,6 +611,12 @@ class Drawing:
         return self._drawn
 
     def close(self, at_once: bool = False) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        if self.thread is not None:  # the chart it is converting is finished, the others dropped
+            self.thread.shutdown(wait=True, cancel_futures=True)
+            self.thread = None
         if self.pool is not None:
             self.pool.close(at_once)
             self.pool = None
