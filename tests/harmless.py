@@ -318,6 +318,8 @@ def classify(events: list[list[Any]], workspace: Path, created: set[str] | None 
                 continue
             if name == "os.scandir" and path == temp:
                 continue  # the names in the temporary folder: what killed builds left (workers.sweep_scratch)
+            if name == "os.listdir" and re.fullmatch(r"/proc/\d+/task", path):
+                continue  # /proc/self/task: the process counts its own threads before a fork (workers.can_fork)
             (verdict.outside_writes if writes else verdict.outside_reads).append(f"{name} {path}")
         elif name == "subprocess.Popen" or name.startswith("os.exec") or name == "os.posix_spawn":
             verdict.processes.append(target)

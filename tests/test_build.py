@@ -273,13 +273,17 @@ def test_mistakes_around_build_are_messages_not_crashes(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_executive_summary_is_one_page(example: Path) -> None:
+def test_the_executive_summary_is_two_pages_figures_then_charts(example: Path) -> None:
+    """The figures (cards, cash and capacity, realised, top wins, beyond hours) fill the first
+    page of the summary and its charts the second; the first category starts the page after.
+    The one-page view is the brief (`build --brief`, tests/test_brief.py)."""
     text = subprocess.run(
         [_tool("pdftotext"), str(example / f"{NAME}.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     pages = text.split("\f")
     summary = next(i for i, page in enumerate(pages) if "Executive summary\nIn Q3 2026" in page)
-    for part in ("Improvements delivered", "Top wins".upper(), "Yearly hours saved by category", "stories per quarter"):
+    for part in ("Improvements delivered", "REALISED SO FAR", "Top wins".upper(), "BEYOND HOURS"):
         assert part in pages[summary], part
-    assert "Executive summary" not in pages[summary + 1]
-    assert "Automation" in pages[summary + 1].split("\n", 3)[-1][:200]  # the first category starts the next page
+    for part in ("Yearly money saved by category", "stories per quarter"):
+        assert part in pages[summary + 1], part
+    assert "Automation" in pages[summary + 2].split("\n", 3)[-1][:200]  # the first category starts the next page

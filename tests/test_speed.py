@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from storyteller.report import charts
-from storyteller.report.charts import Drawing, Palette, before_after_chart, category_chart
+from storyteller.report.charts import Drawing, Palette, before_after_chart, category_chart, category_row
 from storyteller.workers import Stream
 
 # In a fresh process: the programs started and the native libraries loaded by the import.
@@ -73,7 +73,8 @@ print(HTML.__module__, len(searched) > 0, ctypes.util.find_library.__name__)
 
 def _charts(count: int) -> list[charts.Chart]:
     palette = Palette.from_brand("#1f4e79")
-    made = [category_chart([("Tooling", 120.0, 30.0), ("Process", 80.0, 0.0)], palette, "Hours saved a year")]
+    rows = [category_row("Tooling", 120.0, 30.0, str), category_row("Process", 80.0, 0.0, str)]
+    made = [category_chart(rows, palette)]
     for index in range(count - 1):
         rows = [(f"Metric {index}", 10.0 + index, 4.0, f"{10 + index} min", "4 min", False)]
         made.append(before_after_chart(f"Story {index}", rows, palette))
