@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 TITLE_CHARS = 90  # a win's title, shortened beyond this (a story title may have 120)
 METRIC_CHARS = 70  # a win's metric name (a metric name may have 100)
 ORGANIZATION_CHARS = 80
-BEYOND_METRIC_CHARS = 60  # a win beyond hours in two lines at most: its metric, figures and story
-BEYOND_STORY_CHARS = 40
 BEYOND = 3  # wins that are not time, named on the brief
 ELLIPSIS = "\u2026"
 
@@ -157,8 +155,7 @@ def brief(report: ReportContext, report_file: str) -> Brief:
         wins=tuple(_win(v) for v in report.top_wins),
         realised=_card(h.realised, in_hours + h.realised.note),
         beyond=tuple(
-            Beyond(clip(w.story, BEYOND_STORY_CHARS), clip(w.metric, BEYOND_METRIC_CHARS), w.text)
-            for w in h.beyond[:BEYOND]
+            Beyond(clip(w.story, TITLE_CHARS), clip(w.metric, METRIC_CHARS), w.text) for w in h.beyond[:BEYOND]
         ),
         other_currency=h.other_currency,
         report_file=report_file,
