@@ -4,14 +4,18 @@ report's own figures (Poppler reads the PDF back)."""
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from storyteller import __version__
 from storyteller.build import BuildRequest, undrawn_contexts
 from storyteller.figures.periods import Quarter
 from storyteller.format.config import load_config
@@ -39,6 +43,54 @@ def _text(pdf: Path) -> str:
 
 def _pages(pdf: Path) -> int:
     return len(PdfReader(pdf).pages)
+
+
+MM = 72 / 25.4
+SIDE = 18 * MM - 1  # the brief's side margins (brief.css), less a point for the glyphs' own bearings
+EDGE = 6 * MM  # no text nearer the top or bottom of the sheet than this
+FOOT = ("The", "full", "report,")  # the foot's first words; it is painted last
+
+
+@dataclass(frozen=True)
+class Box:
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+def _boxes(pdf: Path) -> tuple[float, float, list[Box]]:
+    """The page's size and its words' boxes (Poppler), in the order they are painted."""
+    done = subprocess.run(
+        [_tool("pdftotext"), "-raw", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    page = re.search(r'<page width="([\d.]+)" height="([\d.]+)">', done.stdout)
+    assert page is not None, done.stdout[:500]
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', done.stdout
+    )
+    boxes = [Box(html.unescape(t), float(a), float(b), float(c), float(d)) for a, b, c, d, t in words]
+    return float(page[1]), float(page[2]), boxes
+
+
+def _assert_fits(pdf: Path) -> None:
+    """No text of the page's body overlaps its foot, and no text runs past the sheet's margins.
+    Text that ran off the sheet would not be seen here, but it would first run into the foot,
+    which sits at the bottom of the sheet and is taller than a line."""
+    width, height, boxes = _boxes(pdf)
+    texts = [b.text for b in boxes]
+    starts = [i for i in range(len(texts)) if tuple(texts[i : i + len(FOOT)]) == FOOT]
+    assert starts, texts
+    body, foot = boxes[: starts[-1]], boxes[starts[-1] :]
+    assert len(body) > 20 and foot[-1].text == __version__  # the foot ends "storyteller <version>"
+    foot_top = min(b.top for b in foot)
+    assert foot_top > height / 2, foot_top  # the foot is at the bottom
+    low = [b for b in body if b.bottom > foot_top - 2]  # 2 pt apart at least
+    assert not low, f"body text runs into the foot (top {foot_top:.1f} pt): {low}"
+    for b in boxes:
+        assert b.left >= SIDE and b.right <= width - SIDE, f"{b} runs past the side margins of {width} pt"
+        assert b.top >= EDGE and b.bottom <= height - EDGE, f"{b} runs past the top or bottom of {height} pt"
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +131,7 @@ def test_the_example_brief_is_one_tagged_a4_page_with_the_reports_figures(exampl
         assert view.lead is not None and f"{view.lead.before} → {view.lead.after}" in text
     assert "Non-production cloud costs" in text  # the cash win is a top win
     assert f"{NAME}.pdf" in text  # the pointer to the full report
+    _assert_fits(pdf)
 
 
 def test_the_brief_embeds_only_the_packaged_fonts(example: Path) -> None:
@@ -119,6 +172,7 @@ def test_the_brief_is_one_page_for_few_and_many_stories(tmp_path: Path, count: i
     story = "story file" if count == 1 else "story files"  # the foot's pointer to the evidence it carries
     assert f"Attached: {count} {story}, storyteller.yaml, figures.json, figures.csv · check: " in _text(pdf)
     assert "storyteller verify test-org-2026-Q3-brief.pdf" in _text(pdf)
+    _assert_fits(pdf)
 
 
 def test_the_brief_is_one_page_at_1000_stories(tmp_path: Path) -> None:
@@ -130,10 +184,31 @@ def test_the_brief_is_one_page_at_1000_stories(tmp_path: Path) -> None:
     assert _pages(pdf) == 1
     assert "Annual review 2026 at a glance" in _text(pdf)
     assert "Attached: 1,000 story files, storyteller.yaml, figures.json, figures.csv · check: " in _text(pdf)
+    _assert_fits(pdf)
 
 
 LONG_TITLE = "W" * 60 + " " + "M" * 59  # 120 characters, the most a title may have, of the widest letters
 LONG_METRIC = "Wm" * 50  # 100 characters
+# Besides the top wins, every other block at its longest: wins beyond hours (a problem
+# eliminated, a share improved) under long names, and savings in another currency.
+LONG_BEYOND = f"""\
+  - name: {"Mw" * 50}
+    unit: count
+    per: quarter
+    before: 1234567
+    after: 0
+    better: lower
+  - name: {"Wm" * 49}x
+    unit: percent
+    before: 10.5
+    after: 99.5
+    better: higher
+  - name: {"Ww" * 50}
+    unit: EUR
+    per: month
+    before: 999999
+    after: 1
+"""
 
 
 def _longest(i: int) -> str:
@@ -141,12 +216,14 @@ def _longest(i: int) -> str:
         BASE_STORY.replace("Automated SAN switch zoning", f"{LONG_TITLE[:-3]}{i:03d}")
         .replace("Processing time per zoning request", LONG_METRIC)
         .replace("before: 50", f"before: {50 + i}")
+        + LONG_BEYOND
     )
 
 
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 def test_the_longest_text_stays_on_one_page(tmp_path: Path, paper: str) -> None:
-    """The widest titles and metric names allowed, a long organisation name, a logo: still one page."""
+    """The widest titles and metric names allowed, a long organisation name, a logo: still one
+    page, every block shown, and no text runs into the foot or off the sheet."""
     config = (
         f"organization: {'Wide Organisation Name ' * 5}\nhourly_rate: 95\npaper: {paper}\nbrand:\n  logo: logo.png\n"
     )
@@ -158,7 +235,11 @@ def test_the_longest_text_stays_on_one_page(tmp_path: Path, paper: str) -> None:
     assert len(reader.pages) == 1
     size = (round(float(reader.pages[0].mediabox.width)), round(float(reader.pages[0].mediabox.height)))
     assert size == ((595, 842) if paper == "A4" else (612, 792))
-    assert ELLIPSIS in _text(pdf)  # the titles were shortened, and say so
+    text = _text(pdf)
+    assert ELLIPSIS in text  # the titles were shortened, and say so
+    assert "Also saved in other currencies" in text and "Beyond hours".upper() in text.upper()
+    assert "1,234,567 → 0, eliminated" in text
+    _assert_fits(pdf)
 
 
 def _pngs() -> list[str]:

@@ -1,4 +1,5 @@
-"""The example report's PDF against an independent PDF/UA-1 checker (the `pdfua` package).
+"""The example report's PDF, and its one-page brief's, against an independent PDF/UA-1
+checker (the `pdfua` package).
 
 pdfua checks the machine-checkable part of PDF/UA-1 on the PDF alone, with pikepdf, so it
 sees what a reader's assistive technology gets: content that is neither tagged nor an
@@ -8,6 +9,7 @@ Where the checker itself fails, the test does its work (docs/templates.md, "The 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from typer.testing import CliRunner
 from storyteller.cli import app
 from tests.helpers import copy_example
 
-pytestmark = pytest.mark.slow  # two whole PDF builds
+pytestmark = pytest.mark.slow  # two whole PDF builds and a brief
 EPOCH = "1790000000"
 
 
@@ -33,10 +35,22 @@ def example_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
         assert result.exit_code == 0, result.output
         built[period] = root / "output" / period / f"northwind-logistics-{period}.pdf"
+    # The brief, with a logo (the example has none): the logo is a figure, its band's text in
+    # colours with alpha (an element with `opacity` is painted outside any tag).
+    shutil.copy(next((root / "stories" / "2026-Q3" / "images").glob("*.png")), root / "logo.png")
+    with (root / "storyteller.yaml").open("a", encoding="utf-8") as config:
+        config.write("  logo: logo.png\n")  # under the example's `brand:`, its last key
+    result = CliRunner().invoke(
+        app,
+        ["build", "--brief", "--quarter", "2026-Q3", "--format", "pdf", "-w", str(root)],
+        env={"SOURCE_DATE_EPOCH": EPOCH},
+    )
+    assert result.exit_code == 0, result.output
+    built["brief"] = root / "output" / "2026-Q3" / "northwind-logistics-2026-Q3-brief.pdf"
     return built
 
 
-@pytest.mark.parametrize("period", ["2026-Q3", "2026"])
+@pytest.mark.parametrize("period", ["2026-Q3", "2026", "brief"])
 def test_the_example_report_has_no_pdfua_finding(example_pdfs: dict[str, Path], period: str) -> None:
     report = validate(str(example_pdfs[period]))
     findings = [f"{f.rule_id} {f.severity.name} {f.location.describe()}: {f.message}" for f in report.findings]
@@ -93,3 +107,11 @@ def test_no_heading_is_empty_where_the_checker_cannot_tell(example_pdfs: dict[st
         headings = [e for e in _elements(pdf) if str(e.get("/S", "")) in {f"/H{n}" for n in range(1, 7)}]
         assert len(headings) > 20
         assert all(_marks_content(h) for h in headings)
+
+
+def test_the_briefs_logo_is_a_figure_with_its_alternative_text(example_pdfs: dict[str, Path]) -> None:
+    """The brief checked above has its logo drawn, and tagged: a /Figure saying whose logo it is."""
+    with pikepdf.open(example_pdfs["brief"]) as pdf:
+        images = [x for x in pdf.pages[0].Resources.XObject.values() if x.get("/Subtype") == "/Image"]
+        figures = [e for e in _elements(pdf) if e.get("/S") == "/Figure"]
+        assert images and [str(f.get("/Alt")) for f in figures] == ["Northwind Logistics logo"]
