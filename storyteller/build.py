@@ -191,15 +191,21 @@ def build(workspace: Workspace, request: BuildRequest, progress: Progress = _sil
                 data[path] = render_deck(context, config, request.created)
                 made.append(Built(context.period.key, path))
             pending += made
-    raise_if_stopped()  # a signal that a library swallowed still stops the build here
+    _write_all(data, out_root, "report")
+    progress("done", total, total)
+    return pending
+
+
+def _write_all(data: dict[Path, bytes], out_root: Path, what: str) -> None:
+    """Write every output at once, atomically, or none (write.py); a signal that a library
+    swallowed still stops the build before anything is written."""
+    raise_if_stopped()
     try:
         write_all_atomic(data)
     except OSError as error:
         raise StorytellerError(
-            f"cannot write {error.filename or out_root}: {error.strerror}; no report was replaced"
+            f"cannot write {error.filename or out_root}: {error.strerror}; no {what} was replaced"
         ) from None
-    progress("done", total, total)
-    return pending
 
 
 def brief_file_name(workspace: Workspace, period: Period, extension: str) -> str:
@@ -244,13 +250,7 @@ def build_briefs(workspace: Workspace, request: BuildRequest, progress: Progress
             path = folder / brief_file_name(workspace, context.period, "pdf")
             data[path] = pdf
             built.append(Built(context.period.key, path, tuple(refused)))
-    raise_if_stopped()
-    try:
-        write_all_atomic(data)
-    except OSError as error:
-        raise StorytellerError(
-            f"cannot write {error.filename or out_root}: {error.strerror}; no brief was replaced"
-        ) from None
+    _write_all(data, out_root, "brief")
     progress("done", total, total)
     return built
 
