@@ -478,6 +478,8 @@ def build(
             raise UsageError("give --all alone, without --quarter or --year")
         if quiet and verbose:
             raise UsageError("give either --quiet or --verbose, not both")
+        if brief and "pptx" in formats:
+            raise UsageError("the brief is a page, not a deck: give --brief with --format html, pdf or html,pdf")
         started = time.monotonic()
         loaded = _checked(workspace, strict)
         if verbose:

@@ -282,3 +282,15 @@ def test_brief_takes_the_reports_own_figures() -> None:
     assert item.realised.note == f"{h.realised_hours} hours, {h.realised.note}"
     assert item.realised.value == h.realised.value
     assert [w.title for w in item.wins] == [v.title for v in context.top_wins]
+
+
+def test_a_brief_asked_for_as_a_deck_is_a_usage_error_and_writes_nothing(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from storyteller.cli import app
+
+    root = write_workspace(tmp_path, {"2026-Q3/x.yaml": BASE_STORY})
+    result = CliRunner().invoke(app, ["build", "--brief", "--format", "pptx", "--workspace", str(root)])
+    assert result.exit_code == 2
+    assert "the brief is a page, not a deck" in result.stderr
+    assert not (root / "output").exists()
