@@ -68,6 +68,11 @@ def _exit(code: int) -> None:
     import contextlib
     import os
 
+    if "multiprocessing.util" in sys.modules:  # a worker pool ran: its semaphores unlinked now,
+        # as the interpreter's teardown would, or multiprocessing's resource tracker (a process of
+        # its own, on the same stderr) reports them as leaked after our last line
+        with contextlib.suppress(Exception):
+            sys.modules["multiprocessing.util"]._run_finalizers(0)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):
             stream.flush()

@@ -615,7 +615,9 @@ class Drawing:
             self.stream.close()
             self.stream = None
         if self.thread is not None:  # the chart it is converting is finished, the others dropped
-            self.thread.shutdown(wait=True, cancel_futures=True)
+            # Stopped by an error or a signal: not waited for. The signal's exception may have
+            # struck this thread inside the executor's own locking, and the process ends next.
+            self.thread.shutdown(wait=not at_once, cancel_futures=True)
             self.thread = None
         if self.pool is not None:
             self.pool.close(at_once)
