@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -423,3 +424,14 @@ def story(
         images=(),
         accept=(),
     )
+
+
+def until(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    """Whether ``condition`` came true within ``seconds`` (generous: a busy machine is slow),
+    checked every 50 ms. Tests wait for a condition with this, never for a fixed time."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

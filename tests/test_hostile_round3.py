@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import REPO, Workspace
+from .helpers import REPO, Workspace, until
 
 
 def _storyteller(*args: str, cwd: Path = REPO, **env: str) -> subprocess.CompletedProcess[str]:
@@ -178,9 +178,7 @@ def test_the_preview_lets_idle_connections_go_and_caps_them(
         def handlers() -> list[str]:  # socketserver names them "Thread-N (process_request_thread)"
             return [t.name for t in threading.enumerate() if "process_request_thread" in t.name]
 
-        deadline = time.monotonic() + 60  # every handler ends once its socket is closed
-        while handlers() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        until(lambda: not handlers())  # every handler ends once its socket is closed
         assert handlers() == []
     finally:
         for sock in idle:

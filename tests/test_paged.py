@@ -17,8 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from storyteller.pdf import parts as paged
 from storyteller.pdf import whole as pdf
 from storyteller.report.charts import Chart, Palette, before_after_chart
 
-from .helpers import EPOCH, REPO
+from .helpers import EPOCH, REPO, until
 
 sys.path.insert(0, str(REPO / "bench"))
 
@@ -338,16 +337,6 @@ def test_slices_are_as_few_and_as_even_as_can_be() -> None:
             assert max(map(len, slices)) - min(map(len, slices)) <= 1
 
 
-def _until(condition: Callable[[], bool], seconds: float = 60.0) -> bool:
-    """Whether ``condition`` came true within ``seconds``, checked every 50 ms."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
-
 def _laying_out(scratch: Path) -> bool:
     """Whether a WeasyPrint font folder (made when a layout begins) is below ``scratch``."""
     try:
@@ -388,11 +377,11 @@ def test_a_signal_while_the_parts_are_laid_out_stops_every_worker(
         command = [sys.executable, "-m", "storyteller", "build", "--year", "2026", "--format", "pdf"]
         env = {**os.environ, "TMPDIR": str(scratch), "SOURCE_DATE_EPOCH": EPOCH}
         process = subprocess.Popen(command, cwd=interrupted, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        running = _until(lambda p=process, s=scratch: p.poll() is not None or len(_workers_left(s)) >= 3)
+        running = until(lambda p=process, s=scratch: p.poll() is not None or len(_workers_left(s)) >= 3)
         assert process.poll() is None, "the build ended before the signal"
         assert running, "no worker had started after 60 s"  # the parent and at least two workers
         if laying_out:
-            started = _until(lambda p=process, s=scratch: p.poll() is not None or _laying_out(s))
+            started = until(lambda p=process, s=scratch: p.poll() is not None or _laying_out(s))
             assert started and process.poll() is None, "no part was being laid out when the signal was due"
         process.send_signal(signum)
         _out, err = process.communicate(timeout=120)
@@ -403,7 +392,7 @@ def test_a_signal_while_the_parts_are_laid_out_stops_every_worker(
         ours = [text for text in lines if text.startswith("storyteller: ")]
         assert (process.returncode, ours[-1:]) == (code, [f"storyteller: {line}"]), lines[-12:]
         # The workers are killed before the parent ends; the kernel may take a moment to reap them.
-        assert _until(lambda s=scratch: not _workers_left(s)), _workers_left(scratch)
+        assert until(lambda s=scratch: not _workers_left(s)), _workers_left(scratch)
         assert list(scratch.iterdir()) == []
         assert not (interrupted / "output" / "2026").exists()
 

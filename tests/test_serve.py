@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 
 from storyteller.preview.preview import Preview
 
-from .helpers import BASE_STORY
+from .helpers import BASE_STORY, until
 
 DEADLINE = 120.0  # seconds; a loaded machine is slow, a broken preview never gets there
 
@@ -42,13 +41,16 @@ class Server:
         return json.loads(self.get("/status")[2])  # type: ignore[no-any-return]
 
     def wait_for(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-        end = time.monotonic() + DEADLINE
-        while time.monotonic() < end:
-            state = self.status()
-            if condition(state):
-                return state
-            time.sleep(0.05)
-        raise AssertionError(f"the preview never got there; last state: {state}")
+        seen: dict[str, Any] = {}
+
+        def reached() -> bool:
+            seen.clear()
+            seen.update(self.status())
+            return condition(seen)
+
+        if not until(reached, DEADLINE):
+            raise AssertionError(f"the preview never got there; last state: {seen}")
+        return seen
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ from storyteller.report import charts
 from storyteller.report.charts import Drawing, Palette, before_after_chart, category_chart, category_row
 from storyteller.workers import Stream
 
+from .helpers import until
+
 # In a fresh process: the programs started and the native libraries loaded by the import.
 IMPORT = """
 import json, subprocess, sys
@@ -164,10 +166,8 @@ def test_an_error_leaves_the_drawing_without_a_thread(tmp_path: Path) -> None:
     assert drawing.thread is None
     # Not waited for on an error (a signal may have struck inside the executor's locking): the
     # thread ends once the chart it was converting is done, the others cancelled.
-    deadline = time.monotonic() + 60
-    while any(t.name.startswith("storyteller-charts") for t in threading.enumerate()):
-        assert time.monotonic() < deadline, "the charts thread still runs 60 s after the error"
-        time.sleep(0.05)
+    gone = until(lambda: not any(t.name.startswith("storyteller-charts") for t in threading.enumerate()))
+    assert gone, "the charts thread still runs 60 s after the error"
 
 
 @pytest.mark.usefixtures("threaded")
@@ -218,7 +218,6 @@ def test_a_stream_sends_each_result_and_a_failure_leaves_the_rest_to_the_caller(
 
 
 def test_leaving_a_stream_early_kills_its_copy() -> None:
-    import time
 
     def slow(n: int) -> int:
         time.sleep(60) if n else None  # the copy is busy when the stream is left
