@@ -95,6 +95,37 @@ def shared(job: Callable[[T], R], items: Sequence[T], least: int) -> list[R]:
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
+_DEFERRED = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Run the body with this process's signal handlers (Ctrl-C, SIGTERM, a time limit's
+    alarm) deferred: a signal that arrives meanwhile is handled as the body ends. Around
+    the start of a thread or a worker. A handler's exception raised inside
+    ``Thread.start`` leaves a thread started but not yet running, which ``join`` refuses
+    ("cannot join thread before it is started": concurrent.futures' shutdown then fails
+    with an internal error instead of the signal's message); raised while a spawned worker
+    is sent its preparation, it makes the worker print a traceback (EOFError) after our
+    last line; raised after a fork, it leaves the copy unknown to anyone who would stop it.
+    Signals are handled in the main thread only; elsewhere this defers nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous: dict[int, Callable[[int, Any], object]] = {}
+    try:
+        for number in _DEFERRED:
+            handler = signal.getsignal(number)
+            if callable(handler):
+                previous[number] = handler
+                signal.signal(number, lambda signum, _frame: arrived.append(signum))
+        yield
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in arrived[:1]:  # the first; a handler that raises ends the body's work anyway
+            previous[signum](signum, None)
 
 
 @dataclass
@@ -206,10 +237,20 @@ class Stream(Generic[T, R]):
         self._results: dict[int, R] = {}
         self._over = False
         self._ready = threading.Condition()
+        self.pid: int | None = None
+        self._reader: threading.Thread | None = None
+        try:
+            with signals_deferred():  # a signal in here would leave a copy nobody stops
+                self._start(job, items)
+        except BaseException:  # a signal that came meanwhile, handled now: the copy stopped
+            self.close()
+            raise
+
+    def _start(self, job: Callable[[T], R], items: Sequence[T]) -> None:
         read, write = os.pipe()
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)  # as in _copies
         try:
-            self.pid: int | None = os.fork()
+            self.pid = os.fork()
             if self.pid == 0:
                 _stream(job, items, read, write, mask)
         except OSError:
@@ -250,7 +291,8 @@ class Stream(Generic[T, R]):
                 os.kill(self.pid, signal.SIGKILL)  # done already, or no longer needed
             os.waitpid(self.pid, 0)
             self.pid = None
-        self._reader.join()
+        if self._reader is not None:
+            self._reader.join()
 
     def __enter__(self) -> Stream[T, R]:
         return self
@@ -375,7 +417,8 @@ class Pool:
         """Start every worker now rather than at its first job, so that their imports
         overlap this process's work (a spawned pool starts a worker a job otherwise)."""
         for _ in range(self.count):
-            self._pool().submit(_ready)
+            with signals_deferred():  # as in submit
+                self._pool().submit(_ready)
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
@@ -385,7 +428,8 @@ class Pool:
     def submit(self, job: Callable[[T], R], item: T) -> Future[Done[R]]:
         """``job(item)`` in a worker, in the order submitted; read it with ``outcome``."""
         try:
-            return self._pool().submit(_call, job, item)
+            with signals_deferred():  # it may start a worker, or the executor's thread
+                return self._pool().submit(_call, job, item)
         except BrokenProcessPool:  # a worker died before this job was handed out
             raise WorkerDied(f"a {self.name} worker process ended unexpectedly") from None
 

@@ -10,18 +10,21 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from storyteller.workers import JobFailed, Pool, WorkerDied, cores
+from storyteller.workers import JobFailed, Pool, Stream, WorkerDied, cores, signals_deferred
 
 from .helpers import BASE_STORY, Workspace
 
@@ -252,3 +255,73 @@ def test_ctrl_c_stops_a_pool_and_leaves_no_worker_behind() -> None:
         """
     )
     assert outcome == "interrupted, no worker left"
+
+
+class _Signalled(Exception):
+    """What the test's signal handler raises, as storyteller's raises KeyboardInterrupt."""
+
+
+@pytest.fixture
+def signal_as_a_thread_starts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """SIGTERM sent to this process just as the main thread starts a thread, once: the
+    moment a busy machine's signal can land in ``Thread.start``, made certain."""
+    start = threading.Thread.start
+    sent: list[bool] = []
+
+    def signalled(thread: threading.Thread) -> None:
+        if threading.current_thread() is threading.main_thread() and not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)  # its handler runs before the next line
+        start(thread)
+
+    def handler(signum: int, frame: object) -> None:
+        raise _Signalled(signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    monkeypatch.setattr(threading.Thread, "start", signalled)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert sent, "no thread was started"
+
+
+def test_a_signal_as_a_pool_starts_its_thread_ends_in_the_signal_not_an_internal_error(
+    signal_as_a_thread_starts: None,
+) -> None:
+    """Found by CI under load: the signal's exception raised inside Thread.start left the
+    executor's thread unstarted, and leaving the pool failed with "RuntimeError: cannot join
+    thread before it is started". The start is now done first, the signal handled after."""
+    with pytest.raises(_Signalled), Pool(1, "test") as pool:
+        pool.submit(abs, -1)
+        pytest.fail("the signal was not handled once the worker had started")
+    assert not multiprocessing.active_children()
+
+
+def test_a_signal_as_a_stream_starts_leaves_no_copy_behind(signal_as_a_thread_starts: None) -> None:
+    """The copy is forked before the thread that reads it starts: a signal in between must
+    not lose the copy (nobody would kill it)."""
+    before = _children()
+    with pytest.raises(_Signalled):
+        Stream(time.sleep, [60])
+    assert _children() == before  # the copy killed and waited for
+
+
+def _children() -> set[int]:
+    """This process's child processes, still running or not yet waited for."""
+    found: set[int] = set()
+    for task in os.listdir("/proc/self/task"):
+        found.update(int(pid) for pid in Path(f"/proc/self/task/{task}/children").read_text().split())
+    return found
+
+
+def test_signals_deferred_hands_a_signal_to_its_handler_when_the_body_ends() -> None:
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(_Signalled(signum)))
+    done: list[str] = []
+    try:
+        with pytest.raises(_Signalled), signals_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            done.append("the body went on")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert done == ["the body went on"]

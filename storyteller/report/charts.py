@@ -26,7 +26,7 @@ from typing import Any
 from storyteller.cache import SVG, read_entry
 from storyteller.paths import workspace_url
 from storyteller.report.fmt import rounded
-from storyteller.workers import Pool, Stream, can_fork, cores
+from storyteller.workers import Pool, Stream, can_fork, cores, signals_deferred
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
@@ -522,7 +522,12 @@ class Drawing:
             self._submit(self.thread, self.charts[key])
 
     def _submit(self, converter: ThreadPoolExecutor | Pool, chart: Chart) -> None:
-        future = converter.submit(draw, chart) if converter is self.pool else converter.submit(self._cached, chart)
+        future: Future[Any]
+        if converter is self.pool:
+            future = converter.submit(draw, chart)
+        else:
+            with signals_deferred():  # the first starts the thread (workers.signals_deferred)
+                future = converter.submit(self._cached, chart)
         future.add_done_callback(self._finished.append)  # from another thread; a deque is safe
         self.pending[chart.key] = future
 
