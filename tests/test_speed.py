@@ -240,3 +240,48 @@ def test_a_stream_copy_ignores_ctrl_c_like_every_worker() -> None:
     with Stream(handler, [0]) as stream:
         assert stream.get(0) == f"{signal.SIG_IGN}|{signal.SIG_DFL}"
     assert os.getpid()  # this process was not touched
+
+
+def test_a_chart_is_asked_for_when_the_layout_reaches_it_and_drawn_the_same(tmp_path: Path) -> None:
+    """WeasyPrint loads images while it builds its boxes, before the first page is laid out;
+    a chart handed over late (whole._LateChart) is asked for only once the layout has begun,
+    in the order of the pages, so a small report's layout runs while its charts convert. The
+    PDF is byte for byte the one made with every SVG fetched at once."""
+    import logging
+
+    from storyteller.pdf.whole import write_pdf
+
+    made = _charts(3)
+    svgs = {f"file://{tmp_path}/{chart.key}.svg": charts.draw(chart)[1] for chart in made}
+    pages = "".join(
+        f'<section style="break-before: page"><h1>Page {number}</h1><img src="{url}" alt="A chart"></section>'
+        for number, url in enumerate(svgs, start=1)
+    )
+    html = f'<html lang="en"><head><title>Charts</title></head><body>{pages}</body></html>'
+    events: list[str] = []
+
+    class Steps(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            events.append(record.getMessage())
+
+    def late(url: str) -> bytes | None:
+        events.append(url)
+        return svgs[url].encode("utf-8") if url in svgs else None
+
+    progress = logging.getLogger("weasyprint.progress")
+    handler, level = Steps(), progress.level
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    try:
+        lazily, _ = write_pdf(html, [tmp_path], tmp_path, late=late, charts=list(svgs))
+    finally:
+        progress.removeHandler(handler)
+        progress.setLevel(level)
+    asked = [event for event in events if event in svgs]
+    assert asked == list(svgs)  # each once, in the order of the pages
+    for number, url in enumerate(svgs, start=1):
+        assert events.index(f"Step 5 - Creating layout - Page {number}") < events.index(url)
+    for url, svg in svgs.items():
+        Path(url.removeprefix("file://")).write_text(svg, encoding="utf-8")
+    at_once, _ = write_pdf(html, [tmp_path], tmp_path)
+    assert lazily == at_once

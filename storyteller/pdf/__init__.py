@@ -90,6 +90,7 @@ class Printer:
                 root,
                 time_limit=time_limit,
                 late=drawing.resource,
+                charts=drawing.urls(),
                 attachments=attachments,
                 created=created,
             )

@@ -14,8 +14,9 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -206,13 +207,15 @@ def write_pdf(
     late: Late | None = None,
     attachments: Sequence[Attachment] = (),
     created: str = "",
+    charts: Iterable[str] = (),
 ) -> tuple[bytes, list[str]]:
     """Render ``html`` to PDF bytes, with ``attachments`` embedded (dated ``created``).
     Returns the PDF and the URLs that were refused.
     Raises TimeLimitExceeded when parsing, layout and writing take over ``time_limit`` s.
     ``late`` serves the charts still being converted while WeasyPrint lays the report out:
     it is asked first for every URL, waits for that chart if need be, and returns None for
-    any URL that is not a chart's."""
+    any URL that is not a chart's. ``charts``: the charts' URLs, each asked of ``late`` only
+    when the layout reaches the chart (_LateChart)."""
     HTML = import_weasyprint()
     fetcher = _fetcher_class()(roots, base, late)
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT} if tagged else {}
@@ -223,10 +226,61 @@ def write_pdf(
         deadline(time_limit),
         _page_references_kept(),
     ):
+        fonts = _fonts_in(Path(scratch))
+        if late is not None:
+            options["cache"] = {url: _LateChart(url, late, fetcher, fonts) for url in charts}
         document = HTML(string=html, base_url=base.as_uri() + "/", url_fetcher=fetcher)
-        data = document.write_pdf(font_config=_fonts_in(Path(scratch)), finisher=header_scopes, **options)
+        data = document.write_pdf(font_config=fonts, finisher=header_scopes, **options)
     assert isinstance(data, bytes)
     return data, fetcher.refused
+
+
+class _LateChart:
+    """A chart's image, handed to WeasyPrint before its SVG exists. WeasyPrint loads every
+    image as it builds the document's boxes, before it lays out the first page; a chart
+    put in its image cache (the ``cache`` option) under its URL is asked for its SVG only
+    when the layout reaches it (its size) or draws it. Meanwhile the chart is converted on
+    the other core (report/charts.py, Drawing), so a small report's layout no longer
+    waits for every chart before its first page: measured in docs/performance.md.
+
+    The SVG becomes WeasyPrint's own SVGImage, made as WeasyPrint makes it, with the
+    build's font configuration (its fonts draw the charts' text) in place of the layout
+    context WeasyPrint would pass: an SVG uses that only for its fonts, hyphenation
+    dictionaries and images inside it, which no chart has."""
+
+    def __init__(self, url: str, late: Late, fetcher: Any, fonts: Any) -> None:
+        self._url = url
+        self._late = late
+        self._fetcher = fetcher
+        self._fonts = fonts
+
+    @cached_property
+    def _image(self) -> Any:
+        from xml.etree import ElementTree
+
+        from weasyprint.images import SVGImage
+
+        svg = self._late(self._url)
+        if svg is None:
+            raise ValueError(f"no chart at {self._url}")
+        return SVGImage(ElementTree.fromstring(svg), self._url, self._fetcher, _ChartContext(self._fonts))
+
+    def get_intrinsic_size(self, resolution: float, font_size: float) -> Any:
+        return self._image.get_intrinsic_size(resolution, font_size)
+
+    def draw(self, stream: Any, width: float, height: float, style: Any) -> None:
+        self._image.draw(stream, width, height, style)
+
+
+@dataclass
+class _ChartContext:
+    """What an SVG asks of WeasyPrint's layout context (_LateChart)."""
+
+    font_config: Any
+    dictionaries: dict[Any, Any] = field(default_factory=dict)
+
+    def get_image_from_uri(self, **_given: Any) -> None:  # an image inside a chart: none is fetched
+        return None
 
 
 @dataclass(frozen=True)

@@ -589,6 +589,10 @@ class Drawing:
         self._collect()
         return self.svgs[key]
 
+    def urls(self) -> tuple[str, ...]:
+        """The URL of every chart in the cache folder, which ``resource`` serves."""
+        return tuple(self._by_url)
+
     def resource(self, url: str) -> bytes | None:
         """The SVG behind a chart's ``url`` (for the PDF renderer), or None for other URLs."""
         key = self._by_url.get(url)
