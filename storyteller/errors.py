@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import Any, NoReturn
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
 
@@ -98,3 +102,41 @@ def raise_if_stopped() -> None:
     """Raise the signal's exception again if a signal arrived; called before writing."""
     if _stops:
         raise _stops[-1]
+
+
+_DEFERRED = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Run the body with this process's signal handlers (Ctrl-C, SIGTERM, a time limit's
+    alarm) deferred: a signal that arrives meanwhile is handled as the body ends. Around
+    the renames that put written files in place (write.py: all of them or none), and the
+    start of a thread or a worker (workers.py). Blocking the signals (pthread_sigmask)
+    would not do once another thread runs: the kernel hands a signal to any thread that
+    does not block it, and Python runs the handler in this one all the same.
+
+    A handler's exception raised inside
+    ``Thread.start`` leaves a thread started but not yet running, which ``join`` refuses
+    ("cannot join thread before it is started": concurrent.futures' shutdown then fails
+    with an internal error instead of the signal's message); raised while a spawned worker
+    is sent its preparation, it makes the worker print a traceback (EOFError) after our
+    last line; raised after a fork, it leaves the copy unknown to anyone who would stop it.
+    Signals are handled in the main thread only; elsewhere this defers nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+    previous: dict[int, Callable[[int, Any], object]] = {}
+    try:
+        for number in _DEFERRED:
+            handler = signal.getsignal(number)
+            if callable(handler):
+                previous[number] = handler
+                signal.signal(number, lambda signum, _frame: arrived.append(signum))
+        yield
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for signum in arrived[:1]:  # the first; a handler that raises ends the body's work anyway
+            previous[signum](signum, None)

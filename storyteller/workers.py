@@ -53,6 +53,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Generic, NoReturn, TypeVar
 
+from storyteller.errors import signals_deferred
+
 COPIES = 4  # at most, one a core
 
 T = TypeVar("T")
@@ -95,37 +97,6 @@ def shared(job: Callable[[T], R], items: Sequence[T], least: int) -> list[R]:
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
-_DEFERRED = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Run the body with this process's signal handlers (Ctrl-C, SIGTERM, a time limit's
-    alarm) deferred: a signal that arrives meanwhile is handled as the body ends. Around
-    the start of a thread or a worker. A handler's exception raised inside
-    ``Thread.start`` leaves a thread started but not yet running, which ``join`` refuses
-    ("cannot join thread before it is started": concurrent.futures' shutdown then fails
-    with an internal error instead of the signal's message); raised while a spawned worker
-    is sent its preparation, it makes the worker print a traceback (EOFError) after our
-    last line; raised after a fork, it leaves the copy unknown to anyone who would stop it.
-    Signals are handled in the main thread only; elsewhere this defers nothing."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-    previous: dict[int, Callable[[int, Any], object]] = {}
-    try:
-        for number in _DEFERRED:
-            handler = signal.getsignal(number)
-            if callable(handler):
-                previous[number] = handler
-                signal.signal(number, lambda signum, _frame: arrived.append(signum))
-        yield
-    finally:
-        for held, handler in previous.items():
-            signal.signal(held, handler)
-        for signum in arrived[:1]:  # the first; a handler that raises ends the body's work anyway
-            previous[signum](signum, None)
 
 
 @dataclass

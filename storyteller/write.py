@@ -12,30 +12,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import signal
 import stat
 import tempfile
-import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from storyteller.errors import CannotWrite
-
-_HELD = {signal.SIGINT, signal.SIGTERM}
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Delay SIGINT and SIGTERM until the block is done (main thread only; elsewhere the
-    signals go to the main thread anyway)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+from storyteller.errors import CannotWrite, signals_deferred
 
 
 def _payload(data: str | bytes) -> bytes:
@@ -71,7 +53,7 @@ def _refuse_odd(path: Path) -> None:
 def _temporary(path: Path, data: str | bytes, temps: list[tuple[str, Path]]) -> None:
     """``data`` in a new temporary file beside ``path``, synced to disk; its name goes to ``temps``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with signals_held():  # the name is recorded before a signal can strike
+    with signals_deferred():  # the name is recorded before a signal can strike
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         temps.append((temp, path))
     with os.fdopen(fd, "wb") as handle:
@@ -93,7 +75,7 @@ def _named(path: Path | str) -> Iterator[None]:
 
 
 def _remove(temps: list[tuple[str, Path]]) -> None:
-    with signals_held():
+    with signals_deferred():
         for temp, _ in temps:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
@@ -112,7 +94,7 @@ def write_all_atomic(files: Mapping[Path, str | bytes], replace_any: bool = Fals
                 if not replace_any:
                     _refuse_odd(path)
                 _temporary(path, data, temps)
-        with signals_held():
+        with signals_deferred():
             for temp, path in temps:
                 with _named(path):
                     os.replace(temp, path)
@@ -144,7 +126,7 @@ def create_all_new(files: Mapping[Path, str]) -> None:
         for path, data in files.items():
             with _named(path):
                 _temporary(path, data, temps)
-        with signals_held():
+        with signals_deferred():
             for temp, path in temps:
                 try:
                     os.link(temp, path)
@@ -154,7 +136,7 @@ def create_all_new(files: Mapping[Path, str]) -> None:
                     raise CannotWrite(error.errno, error.strerror, str(path)) from error
                 made.append(path)
     except BaseException:
-        with signals_held():
+        with signals_deferred():
             for path in made:
                 with contextlib.suppress(OSError):
                     os.unlink(path)

@@ -24,7 +24,8 @@ from typing import Any
 
 import pytest
 
-from storyteller.workers import JobFailed, Pool, Stream, WorkerDied, cores, signals_deferred
+from storyteller.errors import signals_deferred
+from storyteller.workers import JobFailed, Pool, Stream, WorkerDied, cores
 
 from .helpers import BASE_STORY, Workspace
 

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from storyteller.cache import SVG, read_entry
+from storyteller.errors import signals_deferred
 from storyteller.paths import workspace_url
 from storyteller.report.fmt import rounded
-from storyteller.workers import Pool, Stream, can_fork, cores, signals_deferred
+from storyteller.workers import Pool, Stream, can_fork, cores
 from storyteller.write import write_cache
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"  # Inter, for the charts and the report
