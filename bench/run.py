@@ -464,7 +464,7 @@ def report(results: dict[int, dict[str, Measure]], runs: dict[int, int], started
         "  first page. On the 10-story workspace that took the layout's wait for charts from",
         "  0.41 s to 0.01 s.",
         "- The appendix's formulas are two floated columns in print, not a grid: WeasyPrint's grid",
-        "  sized the 18 rows anew on each page they span (floor at 10 stories 2.18 s -> 1.99 s).",
+        "  sized the 18 rows anew on each page they span (floor at 10 stories 2.51 s -> 2.31 s).",
         "- What is left before the layout starts, about 0.4 s at 10 stories: start-up and imports,",
         "  reading the stories, the figures, and compiling the templates. WeasyPrint's import",
         "  (0.5 s) follows it on the same core.",
