@@ -105,38 +105,47 @@ def raise_if_stopped() -> None:
 
 
 _DEFERRED = (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)
+_Handler = Callable[[int, Any], object] | int  # a function, or signal.SIG_DFL
 
 
 @contextlib.contextmanager
 def signals_deferred() -> Iterator[None]:
     """Run the body with this process's signal handlers (Ctrl-C, SIGTERM, a time limit's
-    alarm) deferred: a signal that arrives meanwhile is handled as the body ends. Around
-    the renames that put written files in place (write.py: all of them or none), and the
-    start of a thread or a worker (workers.py). Blocking the signals (pthread_sigmask)
-    would not do once another thread runs: the kernel hands a signal to any thread that
-    does not block it, and Python runs the handler in this one all the same.
+    alarm) deferred: a signal that arrives meanwhile is handled as the body ends, each
+    kind once, in the order they came; one left to its default action (a library caller's
+    SIGTERM) is sent again then, so it still ends the process, after the body. Around the
+    renames that put written files in place (write.py: all of them or none), and the start
+    of a thread or a worker (workers.py, report/charts.py). Blocking the signals
+    (pthread_sigmask) would not do once another thread runs: the kernel hands a signal to
+    any thread that does not block it, and Python runs the handler in this one all the same.
 
-    A handler's exception raised inside
-    ``Thread.start`` leaves a thread started but not yet running, which ``join`` refuses
-    ("cannot join thread before it is started": concurrent.futures' shutdown then fails
-    with an internal error instead of the signal's message); raised while a spawned worker
-    is sent its preparation, it makes the worker print a traceback (EOFError) after our
-    last line; raised after a fork, it leaves the copy unknown to anyone who would stop it.
-    Signals are handled in the main thread only; elsewhere this defers nothing."""
+    A handler's exception raised inside ``Thread.start`` leaves a thread started but not
+    yet running, which ``join`` refuses ("cannot join thread before it is started":
+    concurrent.futures' shutdown then fails with an internal error instead of the signal's
+    message); raised while a spawned worker is sent its preparation, it makes the worker
+    print a traceback (EOFError) after our last line; raised after a fork, it leaves the
+    copy unknown to anyone who would stop it. Signals are handled in the main thread only;
+    elsewhere this defers nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     arrived: list[int] = []
-    previous: dict[int, Callable[[int, Any], object]] = {}
+    previous: dict[int, _Handler] = {}
     try:
-        for number in _DEFERRED:
-            handler = signal.getsignal(number)
-            if callable(handler):
-                previous[number] = handler
-                signal.signal(number, lambda signum, _frame: arrived.append(signum))
-        yield
+        # Every handler is put back even if a signal strikes while another one is: Python
+        # runs a handler put back between two of these calls at once.
+        with contextlib.ExitStack() as put_back:
+            for number in _DEFERRED:
+                handler = signal.getsignal(number)
+                if callable(handler) or handler == signal.SIG_DFL:
+                    put_back.callback(signal.signal, number, handler)
+                    previous[number] = handler
+                    signal.signal(number, lambda signum, _frame: arrived.append(signum))
+            yield
     finally:
-        for held, handler in previous.items():
-            signal.signal(held, handler)
-        for signum in arrived[:1]:  # the first; a handler that raises ends the body's work anyway
-            previous[signum](signum, None)
+        for signum in dict.fromkeys(arrived):  # a handler that raises ends the body's work anyway
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            else:
+                signal.raise_signal(signum)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from storyteller.errors import ProblemsFound, printable
+from storyteller.errors import ProblemsFound, printable, signals_deferred
 
 
 def console(stderr: bool = False) -> Any:
@@ -153,7 +153,12 @@ class Steps:
 
     def __enter__(self) -> Steps:
         if self.timer is not None:
-            self.timer.start()
+            try:
+                with signals_deferred():  # started whole, then a signal that came meanwhile
+                    self.timer.start()
+            except BaseException:  # no __exit__ follows: the bar must not start after all
+                self.timer.cancel()
+                raise
         return self
 
     def __call__(self, step: str, done: int, total: int) -> None:

@@ -231,8 +231,9 @@ class Stream(Generic[T, R]):
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write)
-        self._reader = threading.Thread(target=self._read, args=(read,), name="storyteller-stream", daemon=True)
-        self._reader.start()
+        reader = threading.Thread(target=self._read, args=(read,), name="storyteller-stream", daemon=True)
+        reader.start()
+        self._reader = reader  # only once started: close() joins it
 
     def _read(self, pipe: int) -> None:
         with open(pipe, "rb") as results:

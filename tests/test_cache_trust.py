@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import xml.parsers.expat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,10 +22,10 @@ EPOCH = "1790000000"
 CANARY = "CANARY-d41d8cd98f00b204"
 
 
-def _build(ws: Path) -> subprocess.CompletedProcess[str]:
+def _build(ws: Path, form: str = "html") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     return subprocess.run(
-        [sys.executable, "-m", "storyteller", "build", "--format", "html", "--workspace", str(ws)],
+        [sys.executable, "-m", "storyteller", "build", "--format", form, "--workspace", str(ws)],
         capture_output=True,
         text=True,
         env=env,
@@ -117,6 +118,26 @@ def test_an_entry_that_is_not_of_its_kind_is_made_again(built: tuple[Path, bytes
 
     assert result.returncode == 0, result.stderr
     assert _report(root) == clean
+
+
+@pytest.mark.parametrize("form", ["html", "pdf"])
+def test_an_svg_entry_cut_short_is_made_again(built: tuple[Path, bytes], form: str) -> None:
+    """An entry that starts like an SVG but is not whole XML (a copy cut short, an edit) is
+    a miss too: WeasyPrint would stop on it, and the HTML would carry its broken markup."""
+    root, clean = built
+    entries = sorted((root / "output" / ".cache" / "charts").glob("*.svg"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+
+    result = _build(root, form)
+
+    assert result.returncode == 0, result.stderr
+    assert "internal error" not in result.stderr
+    if form == "html":
+        assert _report(root) == clean
+    for entry in entries:
+        xml.parsers.expat.ParserCreate().Parse(entry.read_bytes(), True)  # written again, whole
 
 
 def test_an_output_folder_that_is_a_link_is_refused(make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:

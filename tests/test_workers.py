@@ -264,8 +264,9 @@ class _Signalled(Exception):
 
 @pytest.fixture
 def signal_as_a_thread_starts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """SIGTERM sent to this process just as the main thread starts a thread, once: the
-    moment a busy machine's signal can land in ``Thread.start``, made certain."""
+    """SIGTERM sent to this process as the main thread is about to start a thread, once:
+    its handler runs with the thread made and not started, as when a busy machine's signal
+    lands inside ``Thread.start``, made certain."""
     start = threading.Thread.start
     sent: list[bool] = []
 
@@ -326,3 +327,76 @@ def test_signals_deferred_hands_a_signal_to_its_handler_when_the_body_ends() -> 
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert done == ["the body went on"]
+
+
+def test_signals_deferred_hands_on_each_kind_that_came_in_order() -> None:
+    handled: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        handled.append(signum)
+
+    previous = {number: signal.signal(number, note) for number in (signal.SIGTERM, signal.SIGALRM)}
+    try:
+        with signals_deferred():
+            os.kill(os.getpid(), signal.SIGALRM)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGALRM)
+            assert handled == []
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    assert handled == [signal.SIGALRM, signal.SIGTERM]
+
+
+def test_every_handler_is_put_back_when_a_signal_strikes_while_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python runs a handler that has just been put back at once: SIGTERM's, put back
+    first, raises while the others are still the deferral's; they must be put back too."""
+    real = signal.signal
+    struck: list[bool] = []
+
+    def put(number: int, handler: Any) -> Any:
+        was = real(number, handler)
+        if number == signal.SIGTERM and handler is raising and not struck:
+            struck.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return was
+
+    def raising(signum: int, frame: object) -> None:
+        raise _Signalled(signum)
+
+    previous = {number: real(number, raising) for number in (signal.SIGTERM, signal.SIGALRM)}
+    ctrl_c = signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(signal, "signal", put)
+    try:
+        with pytest.raises(_Signalled), signals_deferred():
+            pass
+        assert struck
+        assert [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)] == [ctrl_c, raising, raising]
+    finally:
+        monkeypatch.undo()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def test_a_default_sigterm_deferred_still_ends_the_process_after_the_body() -> None:
+    """A caller that left SIGTERM to its default (a library user): the body is not cut in
+    two, and the process still ends by the signal."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os, signal, sys\n"
+            "from storyteller.errors import signals_deferred\n"
+            "signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+            "with signals_deferred():\n"
+            "    os.kill(os.getpid(), signal.SIGTERM)\n"
+            "    print('the body went on', flush=True)\n"
+            "print('after the block', flush=True)\n",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout == "the body went on\n"
+    assert done.returncode == -signal.SIGTERM

@@ -445,6 +445,20 @@ WORKERS = 2  # processes converting charts; vl-convert keeps one core busy each
 POOL_FROM = 24  # charts to convert before worker processes pay for their start (about 1 s of CPU each)
 
 
+def _well_formed(svg: bytes) -> bool:
+    """Whether a cached SVG is whole XML: an entry cut short or edited is converted again,
+    as WeasyPrint would stop on it and the HTML would carry its broken markup. Expat, as
+    WeasyPrint's own parser uses: 0.06 ms a chart, no entity expansion bomb (Python's expat
+    limits amplification), nothing fetched."""
+    import xml.parsers.expat
+
+    try:
+        xml.parsers.expat.ParserCreate().Parse(svg, True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
+
+
 class Drawing:
     """The SVGs of a set of charts: cached ones read at once, the others converted in the
     order given, so that a document laid out in order rarely waits for one.
@@ -485,7 +499,7 @@ class Drawing:
             self.charts[chart.key] = chart
             path = self._path(chart.key)
             cached = read_entry(path, SVG, root or path.parents[2]) if path is not None else None
-            if cached is not None:
+            if cached is not None and _well_formed(cached):
                 self.svgs[chart.key] = cached.decode("utf-8", "replace")
             else:
                 missing.append(chart)
@@ -501,7 +515,8 @@ class Drawing:
                 self._keep(*draw(chart))
             return
         if beside and can_fork() and cores() >= 2 and "vl_convert" not in sys.modules:
-            self.stream = Stream(draw, missing)
+            with signals_deferred():  # the copy known to close() before a signal can end this
+                self.stream = Stream(draw, missing)
             self._streamed = {chart.key: index for index, chart in enumerate(missing)}
             return
         if beside:
@@ -527,7 +542,7 @@ class Drawing:
         if converter is self.pool:
             future = converter.submit(draw, chart)
         else:
-            with signals_deferred():  # the first starts the thread (workers.signals_deferred)
+            with signals_deferred():  # the first starts the thread (errors.signals_deferred)
                 future = converter.submit(self._cached, chart)
         future.add_done_callback(self._finished.append)  # from another thread; a deque is safe
         self.pending[chart.key] = future
