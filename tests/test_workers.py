@@ -371,7 +371,11 @@ def test_every_handler_is_put_back_when_a_signal_strikes_while_they_are(monkeypa
         with pytest.raises(_Signalled), signals_deferred():
             pass
         assert struck
-        assert [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)] == [ctrl_c, raising, raising]
+        assert [signal.getsignal(n) for n in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)] == [
+            ctrl_c,
+            raising,
+            raising,
+        ]
     finally:
         monkeypatch.undo()
         for number, handler in previous.items():
