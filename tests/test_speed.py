@@ -5,10 +5,11 @@ same SVG as converted on its own. Nothing here is timed: speed belongs in `make 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -200,8 +201,6 @@ def _square(n: int) -> int:
 
 
 def _alive(pid: int) -> bool:
-    import os
-
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -220,20 +219,24 @@ def test_a_stream_sends_each_result_and_a_failure_leaves_the_rest_to_the_caller(
 def test_leaving_a_stream_early_kills_its_copy() -> None:
 
     def slow(n: int) -> int:
-        time.sleep(60) if n else None  # the copy is busy when the stream is left
+        if n:
+            threading.Event().wait()  # the copy is busy for good when the stream is left
         return n
 
     stream = Stream(slow, [0, 1])
     pid = stream.pid
-    assert stream.get(0) == 0
-    stream.close()  # does not wait for the copy's 60 s
-    assert pid is not None and not _alive(pid)
+    assert pid is not None and stream.get(0) == 0
+    closing = threading.Thread(target=stream.close)
+    closing.start()
+    try:
+        assert until(lambda: not closing.is_alive()), "close() waited for the copy instead of killing it"
+    finally:
+        if closing.is_alive():
+            os.kill(pid, signal.SIGKILL)
+    assert not _alive(pid)
 
 
 def test_a_stream_copy_ignores_ctrl_c_like_every_worker() -> None:
-    import os
-    import signal
-
     def handler(n: int) -> str:
         return str(signal.getsignal(signal.SIGINT)) + "|" + str(signal.getsignal(signal.SIGTERM))
 
