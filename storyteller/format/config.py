@@ -9,7 +9,6 @@ Schema and the docs' table of settings) and the typed config the rest of storyte
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from storyteller.errors import Problem, ProblemsFound, WorkspaceError
 from storyteller.format.fields import INVALID, Choice, Context, Flag, MapOf, Number, Text
 from storyteller.format.record import declare, declared, joined, located, places_of, record
 from storyteller.format.source import Map, parse, read_limited
-from storyteller.format.values import CurrencyCode, FilePath, LocaleName
+from storyteller.format.values import CurrencyCode, FilePath, LocaleName, file_head
 from storyteller.paths import inside, real, real_file
 
 CONFIG_NAME = "storyteller.yaml"
@@ -89,17 +88,11 @@ class DeckTemplate(Text):
             return ctx.problem(node, where, f"{text} is outside the workspace; keep the template inside it")
         if Path(text).suffix.lower() not in (".pptx", ".potx"):
             return ctx.problem(node, where, f"{text} is not a .pptx or .potx file; save the template as one")
-        try:
-            info = os.stat(target)
-        except OSError:
-            return ctx.problem(node, where, f"{text} does not exist; check the path (relative to {CONFIG_NAME})")
-        if not stat.S_ISREG(info.st_mode):
-            return ctx.problem(node, where, f"{text} is not a regular file")
-        if info.st_size > MAX_TEMPLATE_BYTES:
-            return ctx.problem(node, where, f"{text} is {info.st_size:,} bytes; the limit is {MAX_TEMPLATE_BYTES:,}")
-        with open(target, "rb") as handle:
-            if handle.read(4) != b"PK\x03\x04":
-                return ctx.problem(node, where, f"{text} is not a PowerPoint file (not a zip archive); save it again")
+        head = file_head(target, text, MAX_TEMPLATE_BYTES, CONFIG_NAME)
+        if isinstance(head, str):
+            return ctx.problem(node, where, head)
+        if not head.startswith(b"PK\x03\x04"):
+            return ctx.problem(node, where, f"{text} is not a PowerPoint file (not a zip archive); save it again")
         return Path(real(target))
 
     def describe(self) -> str:

@@ -277,6 +277,22 @@ class Url(Type):
 _MAGIC = {"PNG": (b"\x89PNG\r\n\x1a\n",), "JPEG": (b"\xff\xd8\xff",)}
 
 
+def file_head(target: Path, text: str, limit: int, relative_to: str) -> bytes | str:
+    """The first 8 bytes of the workspace file ``target`` (``text`` as the author wrote it,
+    relative to ``relative_to``), or what is wrong with it: missing, not a regular file, or
+    over ``limit`` bytes. For FilePath's images and the deck's template."""
+    try:
+        info = os.stat(target)
+    except OSError:
+        return f"{text} does not exist; check the path (relative to {relative_to})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{text} is not a regular file"
+    if info.st_size > limit:
+        return f"{text} is {info.st_size:,} bytes; the limit is {limit:,}"
+    with open(target, "rb") as handle:
+        return handle.read(8)
+
+
 def _raster_problem(target: Path, kind: str) -> str | None:
     """What is wrong with a PNG or JPEG beyond its first bytes: too many pixels (a
     decompression bomb: a small file that decodes to gigabytes) or damaged data. Pillow
@@ -342,16 +358,9 @@ class FilePath(Type):
             return ctx.problem(node, where, f"{text} points outside the workspace; keep images inside it")
         if not ctx.named_files:
             return target
-        try:
-            info = os.stat(target)
-        except OSError:
-            return ctx.problem(node, where, f"{text} does not exist; check the path (relative to this file)")
-        if not stat.S_ISREG(info.st_mode):
-            return ctx.problem(node, where, f"{text} is not a regular file")
-        if info.st_size > MAX_IMAGE_BYTES:
-            return ctx.problem(node, where, f"{text} is {info.st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
-        with open(target, "rb") as handle:
-            head = handle.read(8)
+        head = file_head(target, text, MAX_IMAGE_BYTES, "this file")
+        if isinstance(head, str):
+            return ctx.problem(node, where, head)
         kind = self.sniff(head, target)
         if kind not in self.kinds:
             return ctx.problem(node, where, f"{text} is not a {allowed} file")
