@@ -304,6 +304,26 @@ _OPEN = re.compile(r'^(\d+) +(?:open|openat|openat2)\((?:AT_FDCWD|\d+)?,? ?"([^"
 _SOCKET = re.compile(r"^(\d+) +(socket|connect|sendto|bind)\(")
 _EXEC = re.compile(r'^(\d+) +execve\("([^"]*)"')
 _MKDIR = re.compile(r'^(\d+) +mkdir(?:at)?\((?:AT_FDCWD, )?"([^"]*)".*= 0$')
+_UNFINISHED = re.compile(r"^(\d+) +(.*) <unfinished \.\.\.>$")
+_RESUMED = re.compile(r"^(\d+) +<\.\.\. \w+ resumed>(.*)$")
+
+
+def _whole_calls(log: str) -> str:
+    """strace's log with each call on one line. When another thread of the process makes a
+    call meanwhile, strace writes `PID mkdir("/tmp/x", 0700 <unfinished ...>` and later
+    `PID <... mkdir resumed>) = 0`; read alone, neither half is a whole call (the first has no
+    result, the second no path), so a split open would go unchecked."""
+    pending: dict[str, str] = {}
+    lines = []
+    for line in log.splitlines():
+        if unfinished := _UNFINISHED.match(line):
+            pending[unfinished.group(1)] = unfinished.group(2)
+        elif (resumed := _RESUMED.match(line)) and resumed.group(1) in pending:
+            lines.append(f"{resumed.group(1)} {pending.pop(resumed.group(1))}{resumed.group(2)}")
+        else:
+            lines.append(line)
+    lines.extend(f"{pid} {call}" for pid, call in pending.items())  # killed before it returned
+    return "\n".join(lines)
 
 
 def _strace() -> str | None:
@@ -337,7 +357,20 @@ def traced(setup: Setup) -> tuple[str, dict[str, dict[str, Any]]]:
         env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH},
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return log.read_text(encoding="utf-8", errors="replace"), json.loads(results_file.read_text(encoding="utf-8"))
+    whole = _whole_calls(log.read_text(encoding="utf-8", errors="replace"))
+    return whole, json.loads(results_file.read_text(encoding="utf-8"))
+
+
+def test_a_call_strace_split_between_threads_is_read_whole() -> None:
+    log = (
+        '7 mkdir("/tmp/storyteller-pdf-7-x", 0700 <unfinished ...>\n'
+        '8 openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC <unfinished ...>\n'
+        "7 <... mkdir resumed>) = 0\n"
+        "8 <... openat resumed>) = 3\n"
+    )
+    whole = _whole_calls(log).splitlines()
+    assert [m.group(2) for m in map(_MKDIR.match, whole) if m] == ["/tmp/storyteller-pdf-7-x"]
+    assert [(m.group(2), m.group(3)) for m in map(_OPEN.match, whole) if m] == [("/etc/passwd", "3")]
 
 
 @pytest.mark.strace
