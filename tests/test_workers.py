@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from storyteller.errors import signals_deferred
+from storyteller.report.charts import Drawing, Palette, before_after_chart
 from storyteller.workers import JobFailed, Pool, Stream, WorkerDied, cores
 
 from .helpers import BASE_STORY, Workspace
@@ -306,6 +307,23 @@ def test_a_signal_as_a_stream_starts_leaves_no_copy_behind(signal_as_a_thread_st
     before = _children()
     with pytest.raises(_Signalled):
         Stream(time.sleep, [60])
+    assert _children() == before  # the copy killed and waited for
+
+
+def test_a_signal_as_a_drawing_starts_its_chart_copy_leaves_no_copy_behind(
+    signal_as_a_thread_starts: None, tmp_path: Path
+) -> None:
+    """The Drawing defers the signal until the copy is its own (so that closing it stops the
+    copy), and the signal then ends the Drawing's construction: it must close itself, as no
+    ``with`` block will."""
+    palette = Palette.from_brand("#1f4e79")
+    made = [
+        before_after_chart(f"Story {n}", [("Minutes", 10.0 + n, 4.0, "10 min", "4 min", False)], palette)
+        for n in range(3)
+    ]
+    before = _children()
+    with pytest.raises(_Signalled):
+        Drawing(made, tmp_path / "charts", tmp_path, beside=True)
     assert _children() == before  # the copy killed and waited for
 
 

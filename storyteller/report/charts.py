@@ -506,7 +506,11 @@ class Drawing:
         self._by_url = {self._url(key): key for key in self.charts} if cache_dir is not None else {}
         self.missing = tuple(missing)
         if missing:
-            self._convert(missing, beside)
+            try:
+                self._convert(missing, beside)
+            except BaseException:  # a signal as the copy, thread or workers started: no __exit__ follows
+                self.close(at_once=True)
+                raise
 
     def _convert(self, missing: list[Chart], beside: bool) -> None:
         workers = min(WORKERS, cores())
